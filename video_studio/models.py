@@ -35,6 +35,7 @@ __all__ = [
     "AudioConfig",
     "ConfigurationManager",
     "Easing",
+    "FitMode",
     "InvalidTaskTransitionError",
     "MotionSpec",
     "MotionType",
@@ -130,7 +131,7 @@ class Direction(StrEnum):
     DOWN = "down"
 
 
-_HEX_COLOR = r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$"
+HEX_COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$"
 
 
 class Transition(_Model):
@@ -138,7 +139,7 @@ class Transition(_Model):
 
     type: TransitionType = TransitionType.CROSSFADE
     duration: float = Field(default=0.5, ge=0, le=10)
-    color: str = Field(default="#000000", pattern=_HEX_COLOR)
+    color: str = Field(default="#000000", pattern=HEX_COLOR_PATTERN)
     direction: Direction = Direction.LEFT
 
 
@@ -161,8 +162,8 @@ class TextOverlay(_Model):
     duration: float | None = Field(default=None, gt=0)
     style: str | None = Field(default=None, description="a text style of the template")
     font_size: float | None = Field(default=None, gt=0, le=1000, description="pixels at 1080p")
-    color: str | None = Field(default=None, pattern=_HEX_COLOR)
-    background: str | None = Field(default=None, pattern=_HEX_COLOR)
+    color: str | None = Field(default=None, pattern=HEX_COLOR_PATTERN)
+    background: str | None = Field(default=None, pattern=HEX_COLOR_PATTERN)
     fade_in: float = Field(default=0.3, ge=0, le=10)
     fade_out: float = Field(default=0.3, ge=0, le=10)
 
@@ -188,8 +189,21 @@ class AudioConfig(_Model):
 # --- scenes and the video request ----------------------------------------------------------
 
 
+class FitMode(StrEnum):
+    """How an image whose shape differs from the frame fills it."""
+
+    COVER = "cover"  # fills the frame, cropping what sticks out
+    CONTAIN = "contain"  # shows all of it on the background colour
+    BLUR = "blur"  # shows all of it over a blurred, enlarged copy of itself
+
+
 class Scene(_Model):
-    """One image on the timeline with its motion, text, join to the next scene and model."""
+    """One image on the timeline with its motion, text, join to the next scene and model.
+
+    On the timeline a scene starts where the previous one's `duration` ends; its outgoing
+    `transition` overlaps the first seconds of the next scene, so the scene is visible for
+    `duration` plus that overlap, and the video lasts the sum of the durations.
+    """
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     image: str = Field(min_length=1, description="asset id or image path")
@@ -200,6 +214,8 @@ class Scene(_Model):
     model: str = Field(default="local", min_length=1)
     prompt: str = Field(default="", max_length=2000)
     clip: str | None = Field(default=None, description="generated clip that replaces the image")
+    fit: FitMode | None = Field(default=None, description="None: the template's fit")
+    background: str | None = Field(default=None, pattern=HEX_COLOR_PATTERN)
 
     @model_validator(mode="after")
     def _transition_fits(self) -> Self:
