@@ -17,7 +17,7 @@ from video_studio.models import (
     TransitionType,
 )
 
-SCRIPT_VERSION = 1
+SCRIPT_VERSION: Literal[1] = 1
 
 
 class _Model(BaseModel):
