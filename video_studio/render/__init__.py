@@ -1,0 +1,1 @@
+"""Rendering: turning timelines into frames, audio and encoded files."""
