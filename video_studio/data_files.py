@@ -63,10 +63,23 @@ def read_mapping(path: Path) -> dict[str, Any]:
     return parse_mapping(text, fmt, str(path))
 
 
+class _TextSafeDumper(yaml.SafeDumper):
+    """PyYAML writes U+0085 (NEL) unescaped with allow_unicode, then reads it back as a line
+    break; double quotes make it write the escape, so any text survives the round trip."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_TextSafeDumper.add_representer(str, _represent_text)
+
+
 def dump_mapping(data: dict[str, Any], fmt: DataFormat) -> str:
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_TextSafeDumper, sort_keys=False, allow_unicode=True)
 
 
 def write_mapping(path: Path, data: dict[str, Any], *, mode: int | None = None) -> None:

@@ -8,6 +8,7 @@ VideoConfig form (images + total duration) as a Storyboard (`layout`).
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +226,9 @@ class Template(_Model):
     ) -> tuple[list[Scene], CardStyle | None, CardStyle | None]:
         total, count = video_config.duration, len(video_config.input_images)
         intro, outro = self.intro, self.outro
+        if not math.isfinite(total) or total / count > MAX_SCENE_SECONDS + 60:
+            # Checked before any arithmetic on durations, which overflows on huge values.
+            raise ConfigError([ConfigIssue("", "duration", _too_long(total, count))])
         cards = sum(_quantise(card.duration) for card in (intro, outro) if card is not None)
         if (total - cards) / count < MIN_SCENE_WITH_CARDS:
             intro = outro = None
@@ -239,11 +243,7 @@ class Template(_Model):
         durations = [_quantise(share)] * (count - 1)
         durations.append(total - cards - sum(durations))
         if max(durations) > MAX_SCENE_SECONDS:
-            reason = (
-                f"{total:g} s over {count} images makes scenes longer than the maximum of "
-                f"{MAX_SCENE_SECONDS:g} s: add images or shorten the video"
-            )
-            raise ConfigError([ConfigIssue("", "duration", reason)])
+            raise ConfigError([ConfigIssue("", "duration", _too_long(total, count))])
         scenes = [
             Scene(image=image, duration=duration)
             for image, duration in zip(video_config.input_images, durations, strict=True)
@@ -279,6 +279,13 @@ class Template(_Model):
             if "position" not in overlay.model_fields_set:
                 update["position"] = self.default_text_position
             scenes[index].text = overlay.model_copy(update=update, deep=True)
+
+
+def _too_long(total: float, count: int) -> str:
+    return (
+        f"{total:g} s over {count} images makes scenes longer than the maximum of "
+        f"{MAX_SCENE_SECONDS:g} s: add images or shorten the video"
+    )
 
 
 def _quantise(seconds: float) -> float:
