@@ -18,6 +18,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
 from video_studio import __version__
+from video_studio.commands.demo import add_demo_parser
+from video_studio.commands.render import add_render_parser
+from video_studio.commands.validate import add_validate_parser
 
 PROG = "video-studio"
 
@@ -30,13 +33,13 @@ Handler: TypeAlias = Callable[[argparse.Namespace], int]
 ParserAdder: TypeAlias = Callable[[SubParsers], None]
 
 # One entry per subcommand, in the order `--help` lists them. Each adds a parser to
-# `subparsers` and sets `handler` on it, e.g.:
-#
-#     def add_render_parser(subparsers: SubParsers) -> None:
-#         parser = subparsers.add_parser("render", help="render a project or scene script")
-#         parser.add_argument("input")
-#         parser.set_defaults(handler=_render)
-SUBCOMMANDS: tuple[ParserAdder, ...] = ()
+# `subparsers` and sets `handler` on it; the command modules load the heavy parts of the
+# engine only when their handler runs.
+SUBCOMMANDS: tuple[ParserAdder, ...] = (
+    add_render_parser,
+    add_validate_parser,
+    add_demo_parser,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from video_studio.error_types import VideoStudioError, VideoStudioErrorType
 from video_studio.models import TextPosition
+from video_studio.render.cards import render_card
 from video_studio.render.fonts import contains_cjk, find_font, load_font
 from video_studio.render.text import (
     line_width,
     place_text,
-    render_card,
     render_text,
     safe_rect,
     wrap_text,

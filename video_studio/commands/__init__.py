@@ -1,0 +1,1 @@
+"""The command line's subcommands (render, validate, demo), one module each."""
