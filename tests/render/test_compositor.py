@@ -222,7 +222,7 @@ def test_frames_are_deterministic_across_threads(write_image: WriteImage) -> Non
     board = storyboard([write_image("a.png", seed=1), write_image("b.png", seed=2)], duration=1.0)
     compositor = Compositor(board, size=(320, 180))
     times = [i / 30 for i in range(60)]
-    serial = [compositor.frame(t).buffer.copy() for t in times]
+    serial = [compositor.frame(t).contiguous().copy() for t in times]
     with ThreadPoolExecutor(4) as pool:
-        parallel = list(pool.map(lambda t: compositor.frame(t).buffer, times))
+        parallel = list(pool.map(lambda t: compositor.frame(t).contiguous(), times))
     assert all(np.array_equal(a, b) for a, b in zip(serial, parallel, strict=True))

@@ -253,3 +253,21 @@ def test_memory_stays_flat_for_a_longer_video(write_image: WriteImage, tmp_path:
         )
         peaks.append(int(done.stdout.strip().splitlines()[-1]))
     assert peaks[1] < peaks[0] * 1.15, peaks
+
+
+def test_lossless_export_is_exactly_the_compositor_frames(
+    write_image: WriteImage, tmp_path: Path
+) -> None:
+    """Frames rendered straight into the encoder's reused frames arrive intact, in order."""
+    from video_studio.render.compositor import Compositor
+
+    board = storyboard([write_image("a.png", seed=1), write_image("b.png", seed=2)], duration=0.5)
+    board = with_fields(board, scenes=[s.model_copy(update={"motion": None}) for s in board.scenes])
+    options = ExportOptions(encode=EncodeSettings(crf=0, preset="ultrafast"), size=SMALL)
+    result = export_video(board, tmp_path / "lossless.mp4", options)
+    compositor = Compositor(board, size=SMALL)
+    with av.open(str(result.path)) as container:
+        decoded = [frame.to_ndarray(format="yuv420p") for frame in container.decode(video=0)]
+    assert len(decoded) == 30
+    for index, frame in enumerate(decoded):
+        assert np.array_equal(frame, compositor.frame(index / 30).contiguous()), index

@@ -7,13 +7,13 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from video_studio.config_errors import ConfigError
-from video_studio.error_handler import handle_generation_error
 from video_studio.error_types import CancelledByUser, VideoStudioError, VideoStudioErrorType
-from video_studio.project import Project
-from video_studio.script import check_script_files, load_script
-from video_studio.storyboard import Storyboard
+
+if TYPE_CHECKING:
+    from video_studio.storyboard import Storyboard
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID_INPUT = 0, 1, 2
 PROJECT_SUFFIX = ".vsproj"
@@ -26,9 +26,15 @@ def is_project(path: Path) -> bool:
 
 def load_storyboard(path: Path) -> Storyboard:
     """A script or a project, every referenced file checked to exist."""
+    # Imported here: a render of a script never pays for the project machinery, and the
+    # command line starts faster (the encoder waits for nothing but what it needs).
+    from video_studio.script import check_script_files, load_script  # noqa: PLC0415
+
     if not path.exists():
         raise VideoStudioError(VideoStudioErrorType.INVALID_INPUT, f"{path}: file not found.")
     if is_project(path):
+        from video_studio.project import Project  # noqa: PLC0415
+
         project = Project.open(path)
         issues = project.check()
         if issues:
@@ -50,6 +56,8 @@ def report(error: BaseException) -> int:
     if isinstance(error, CancelledByUser | KeyboardInterrupt):
         print("cancelled: nothing was written.", file=sys.stderr)
         return EXIT_FAILURE
+    from video_studio.error_handler import handle_generation_error  # noqa: PLC0415
+
     info = handle_generation_error(error)
     print(f"error: {info.message}", file=sys.stderr)
     if (

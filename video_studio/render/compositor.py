@@ -9,6 +9,7 @@ Safe to call from several threads at once (export renders ahead in a pool).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from video_studio.storyboard import Storyboard
 from video_studio.templates import Template, get_template
 
 _T = TypeVar("_T")
+_log = logging.getLogger("video_studio.rendering")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Compositor:
         self._texts: dict[int, PlacedSprite | None] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._prefetched: set[int] = set()
 
     # --- timing -------------------------------------------------------------------------
 
@@ -110,6 +113,26 @@ class Compositor:
         if watermark is not None:
             opacity = self.storyboard.watermark.opacity if self.storyboard.watermark else 1.0
             draw_sprite(out, watermark.sprite, watermark.x, watermark.y, opacity)
+
+    def prefetch(self, t: float) -> None:
+        """Start preparing, in the background, the items shown at t that are not ready yet,
+        so a render thread does not stall on a decode when the next scene begins."""
+        for active in self.timeline.active(t):
+            position = active.item.position
+            with self._lock:
+                if position in self._prefetched:
+                    continue
+                self._prefetched.add(position)
+            worker = threading.Thread(
+                target=self._prepare_quietly, args=(active.item,), name="prefetch", daemon=True
+            )
+            worker.start()
+
+    def _prepare_quietly(self, item: TimelineItem) -> None:
+        try:
+            self._renderer(item).prepare()
+        except Exception:  # the frame that needs it reports the failure, with its scene
+            _log.debug("prefetch of %s failed", item.label, exc_info=True)
 
     def _scratch(self) -> YuvFrame:
         """A second frame buffer per thread, for the incoming side of transitions."""

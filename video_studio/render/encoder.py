@@ -63,9 +63,15 @@ def output_geometry(
 def _stream_options(settings: EncodeSettings) -> dict[str, str]:
     crf, preset = settings.effective_crf, settings.effective_preset
     if settings.codec is Codec.H264:
-        return {"crf": str(crf), "preset": preset or "veryfast"}
+        # chromaloc=1: our chroma samples sit at the centre of each 2x2 block (the default
+        # "left" would make players shift colour by half a pixel).
+        return {"crf": str(crf), "preset": preset or "veryfast", "x264-params": "chromaloc=1"}
     if settings.codec is Codec.H265:
-        return {"crf": str(crf), "preset": preset or "fast", "x265-params": "log-level=error"}
+        return {
+            "crf": str(crf),
+            "preset": preset or "fast",
+            "x265-params": "log-level=error:chromaloc=1",
+        }
     if settings.codec is Codec.VP9:
         speed = {"ultrafast": "8", "veryfast": "6", "fast": "5", "medium": "4", "slow": "2"}
         return {
@@ -78,6 +84,24 @@ def _stream_options(settings: EncodeSettings) -> dict[str, str]:
     if settings.codec is Codec.PRORES:
         return {"profile": "3", "vendor": "apl0"}  # 422 HQ
     return {}
+
+
+@dataclass
+class FrameSlot:
+    """A reusable frame to render into. With `video_frame`, its planes are that encoder
+    frame's own memory (no copy at hand-off); otherwise `frame` is copied when encoded."""
+
+    frame: YuvFrame
+    video_frame: av.VideoFrame | None = None
+
+
+# Encoders that copy the picture before encode() returns, so a frame may be reused at once.
+_COPYING_ENCODERS = frozenset({Codec.H264, Codec.H265})
+
+
+def _plane_view(plane: Any, width: int, height: int) -> np.ndarray:
+    rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:height]
+    return rows[:, :width]
 
 
 class VideoEncoder:
@@ -134,6 +158,28 @@ class VideoEncoder:
         argb = np.column_stack([np.full(256, 255, np.uint8), rgb])
         self._palette = argb
 
+    def new_slot(self) -> FrameSlot:
+        if self.settings.codec not in _COPYING_ENCODERS:
+            return FrameSlot(YuvFrame.allocate(self.width, self.height))
+        video_frame = av.VideoFrame(self.width, self.height, "yuv420p")
+        video_frame.colorspace = _BT709
+        video_frame.color_range = _LIMITED_RANGE
+        planes = video_frame.planes
+        half_w, half_h = self.width // 2, self.height // 2
+        views = (
+            _plane_view(planes[0], self.width, self.height),
+            _plane_view(planes[1], half_w, half_h),
+            _plane_view(planes[2], half_w, half_h),
+        )
+        return FrameSlot(YuvFrame.wrap(views), video_frame)
+
+    def encode_slot(self, slot: FrameSlot, index: int, rgb: np.ndarray | None = None) -> None:
+        if slot.video_frame is None:
+            self.encode(slot.frame, index, rgb)
+            return
+        slot.video_frame.pts = index
+        self._mux(self.stream.encode(slot.video_frame))
+
     def encode(self, frame: YuvFrame, index: int, rgb: np.ndarray | None = None) -> None:
         video_frame = self._to_av(frame, rgb)
         video_frame.pts = index
@@ -148,7 +194,7 @@ class VideoEncoder:
             # PyAV takes pal8 as an (indices, ARGB palette) pair, which its stubs do not know.
             pair: Any = (np.asarray(indexed, np.uint8), self._palette)
             return av.VideoFrame.from_ndarray(pair, format="pal8")
-        video_frame = av.VideoFrame.from_ndarray(frame.buffer, format="yuv420p")
+        video_frame = av.VideoFrame.from_ndarray(frame.contiguous(), format="yuv420p")
         video_frame.colorspace = _BT709
         video_frame.color_range = _LIMITED_RANGE
         if self.settings.spec.pix_fmt != "yuv420p":

@@ -29,12 +29,26 @@ from video_studio.render.audio import AudioTrackWriter, MusicStream
 from video_studio.render.codecs import CODECS, Codec
 from video_studio.render.color import yuv420_to_rgb
 from video_studio.render.compositor import Compositor
-from video_studio.render.encoder import EncodeSettings, VideoEncoder, output_geometry
-from video_studio.render.frame import YuvFrame
+from video_studio.render.encoder import (
+    EncodeSettings,
+    FrameSlot,
+    VideoEncoder,
+    output_geometry,
+)
 from video_studio.storyboard import Storyboard
 
 # Frames rendered ahead of the encoder; each holds one frame buffer.
 RENDER_AHEAD = 6
+# Scenes starting within this many seconds are prepared (decoded) in the background.
+PREFETCH_SECONDS = 1.0
+
+
+def default_render_workers() -> int:
+    """One render thread per core beyond the encoder's: on 2 cores a second one measured no
+    faster (x264's threads fill the other core) and costs memory."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 GIF_PALETTE_SAMPLES = 8
 
 
@@ -43,7 +57,7 @@ class ExportOptions:
     encode: EncodeSettings = field(default_factory=EncodeSettings)
     size: tuple[int, int] | None = None  # None: the storyboard's frame size
     fps: float | None = None  # None: the storyboard's
-    workers: int = 2  # render threads
+    workers: int = field(default_factory=default_render_workers)  # render threads
     audio_bitrate: int = 192_000
 
 
@@ -80,6 +94,7 @@ def export_video(
         codec, options.size or storyboard.frame_size, options.fps or storyboard.fps
     )
     compositor = Compositor(storyboard, size=size, fps=fps)
+    compositor.prefetch(0.0)  # the first scene decodes while the encoder opens
     temporary = output.with_name(f".{output.stem}.partial-{uuid.uuid4().hex[:8]}{output.suffix}")
     started = time.monotonic()
     previous_threads = cv2.getNumThreads()
@@ -135,9 +150,10 @@ def _encode_all(
         encoder.set_gif_palette(samples)
     audio = _audio_writer(encoder, storyboard, compositor.duration, options, cancel)
     try:
-        for index, frame in enumerate(_rendered_frames(compositor, options.workers, cancel)):
-            rgb = yuv420_to_rgb(*frame.planes) if gif else None
-            encoder.encode(frame, index, rgb)
+        slots = _rendered_frames(compositor, encoder, options.workers, cancel)
+        for index, slot in enumerate(slots):
+            rgb = yuv420_to_rgb(*slot.frame.planes) if gif else None
+            encoder.encode_slot(slot, index, rgb)
             if audio is not None:
                 audio.write_until((index + 1) / compositor.fps)
             cancel.raise_if_cancelled()
@@ -196,21 +212,19 @@ def _audio_writer(
 
 
 def _rendered_frames(
-    compositor: Compositor, workers: int, cancel: CancelToken
-) -> Iterator[YuvFrame]:
-    """Frames in order, rendered RENDER_AHEAD ahead by `workers` threads into reused buffers."""
-    free: deque[YuvFrame] = deque(
-        YuvFrame.allocate(compositor.width, compositor.height) for _ in range(RENDER_AHEAD + 1)
-    )
+    compositor: Compositor, encoder: VideoEncoder, workers: int, cancel: CancelToken
+) -> Iterator[FrameSlot]:
+    """Frames in order, rendered RENDER_AHEAD ahead by `workers` threads into reused slots."""
+    free: deque[FrameSlot] = deque(encoder.new_slot() for _ in range(RENDER_AHEAD + 1))
     lock = threading.Lock()
 
-    def render(index: int, buffer: YuvFrame) -> YuvFrame:
+    def render(index: int, slot: FrameSlot) -> FrameSlot:
         if cancel.cancelled:
-            return buffer
-        compositor.render_into(compositor.time_of(index), buffer)
-        return buffer
+            return slot
+        compositor.render_into(compositor.time_of(index), slot.frame)
+        return slot
 
-    pending: deque[Future[YuvFrame]] = deque()
+    pending: deque[Future[FrameSlot]] = deque()
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="render") as pool:
         try:
             next_index = 0
@@ -218,6 +232,7 @@ def _rendered_frames(
                 while next_index < compositor.frame_count and len(pending) < RENDER_AHEAD:
                     with lock:
                         buffer = free.popleft()
+                    compositor.prefetch(compositor.time_of(next_index) + PREFETCH_SECONDS)
                     pending.append(pool.submit(render, next_index, buffer))
                     next_index += 1
                 frame = pending.popleft().result()

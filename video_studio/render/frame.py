@@ -1,4 +1,4 @@
-"""A frame as the encoder takes it: Y at full size, U and V at half size, in one buffer."""
+"""A frame as the encoder takes it: Y at full size, U and V at half size."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from video_studio.render.color import rgb_to_yuv444, subsample
 
 @dataclass
 class YuvFrame:
-    """yuv420p planes that are views into one contiguous (H*3/2, W) buffer, the layout
-    PyAV's VideoFrame.from_ndarray(format="yuv420p") expects, so handing a frame to the
-    encoder costs one copy."""
+    """yuv420p planes. Allocated frames are views into one contiguous (H*3/2, W) `buffer`,
+    the layout PyAV's VideoFrame.from_ndarray takes; `wrap` makes the planes views into an
+    encoder frame's own memory instead (then `buffer` is None), so rendering writes straight
+    into what the encoder reads."""
 
-    buffer: np.ndarray
+    buffer: np.ndarray | None
     y: np.ndarray
     u: np.ndarray
     v: np.ndarray
+
+    @classmethod
+    def wrap(cls, planes: tuple[np.ndarray, np.ndarray, np.ndarray]) -> YuvFrame:
+        y, u, v = planes
+        return cls(None, y, u, v)
 
     @classmethod
     def allocate(cls, width: int, height: int) -> YuvFrame:
@@ -59,8 +65,17 @@ class YuvFrame:
         for plane, value in zip(self.planes, yuv, strict=True):
             plane.fill(value)
 
+    def contiguous(self) -> np.ndarray:
+        """The frame as one (H*3/2, W) yuv420p array (a copy when the planes are wrapped)."""
+        if self.buffer is not None:
+            return self.buffer
+        width = self.width
+        chroma = np.concatenate([self.u.reshape(-1), self.v.reshape(-1)]).reshape(-1, width)
+        return np.concatenate([self.y, chroma])
+
     def copy_from(self, other: YuvFrame) -> None:
-        np.copyto(self.buffer, other.buffer)
+        for mine, theirs in zip(self.planes, other.planes, strict=True):
+            np.copyto(mine, theirs)
 
     def blend_with(self, other: YuvFrame, weight: float) -> None:
         """self = self * (1 - weight) + other * weight, in place."""
@@ -69,7 +84,8 @@ class YuvFrame:
         if weight >= 1.0:
             self.copy_from(other)
             return
-        cv2.addWeighted(self.buffer, 1.0 - weight, other.buffer, weight, 0.0, dst=self.buffer)
+        for mine, theirs in zip(self.planes, other.planes, strict=True):
+            cv2.addWeighted(mine, 1.0 - weight, theirs, weight, 0.0, dst=mine)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,10 @@ class RenderContext:
 class SceneRenderer(Protocol):
     def render(self, local_time: float, frame: YuvFrame) -> None: ...
 
+    def prepare(self) -> None:
+        """Do the slow first-use work (decode, analyse) ahead of the first frame."""
+        ...
+
 
 def motion_progress(item: TimelineItem, local_time: float, fps: float) -> float:
     """0 on the item's first frame, 1 on its last visible frame."""
@@ -142,6 +146,11 @@ class ImageRenderer:
         else:
             frame.fill(self.background_yuv)
 
+    def prepare(self) -> None:
+        self._source()
+        if self.item.fit is FitMode.BLUR:
+            self._backdrop(YuvFrame.allocate(2, 2))
+
     def render(self, local_time: float, frame: YuvFrame) -> None:
         window = self.path_.at(motion_progress(self.item, local_time, self.context.fps))
         if not self.covers_frame:
@@ -182,6 +191,9 @@ class ParallaxRenderer(ImageRenderer):
         assert isinstance(pair, LayerPair)
         return pair
 
+    def prepare(self) -> None:
+        self._layers()
+
     def render(self, local_time: float, frame: YuvFrame) -> None:
         p = motion_progress(self.item, local_time, self.context.fps)
         far_path, near_path = self.layer_paths
@@ -199,6 +211,9 @@ class ClipRenderer:
         self.context = context
         self.reader = ClipReader(context.storyboard.resolve_path(item.scene.clip))
         self.background_yuv = color_to_yuv(item.background)
+
+    def prepare(self) -> None:
+        pass  # the reader opened the clip already
 
     def render(self, local_time: float, frame: YuvFrame) -> None:
         rgb = self.reader.frame_at(local_time)
@@ -236,6 +251,9 @@ class CardRenderer:
             role=role,
         )
         return YuvFrame.from_rgb(rgb)
+
+    def prepare(self) -> None:
+        _ = self.still
 
     def render(self, local_time: float, frame: YuvFrame) -> None:
         frame.copy_from(self.still)
