@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Loopback emulators of the cloud services, as fixtures for every test package.
+pytest_plugins = ["tests.emulators.fixtures"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # platformdirs follows the XDG variables on Linux: point them away from the real home before
@@ -24,9 +27,11 @@ for _variable in [name for name in os.environ if name.startswith("VIDEO_STUDIO_"
 @pytest.fixture(autouse=True)
 def _fresh_global_config() -> Iterator[None]:
     from video_studio.config import set_config
+    from video_studio.secrets import secrets_restored_afterwards
 
     set_config(None)
-    yield
+    with secrets_restored_afterwards():  # keys made up by one test redact nothing in another
+        yield
     set_config(None)
 
 

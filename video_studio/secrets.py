@@ -3,8 +3,10 @@ key or token, from text bound for logs, error messages or files."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+from collections.abc import Iterator
 
 REDACTED = "[REDACTED]"
 # Shorter values are too likely to occur in ordinary text to be redacted by value.
@@ -40,6 +42,20 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= _MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(value)
+
+
+@contextlib.contextmanager
+def secrets_restored_afterwards() -> Iterator[None]:
+    """Forget, on exit, the secrets registered inside (tests: one test's keys must not
+    redact another's text)."""
+    with _lock:
+        saved = set(_secrets)
+    try:
+        yield
+    finally:
+        with _lock:
+            _secrets.clear()
+            _secrets.update(saved)
 
 
 def known_secret_count() -> int:
