@@ -1,0 +1,1 @@
+"""Tests of the model adapters: the local engine, the registry and plugins."""
