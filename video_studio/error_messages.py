@@ -18,6 +18,7 @@ MODEL_DISPLAY_NAMES: dict[str, str] = {
     "runway": "Runway",
     "pika": "Pika",
 }
+_BUILT_IN_MODELS = frozenset(MODEL_DISPLAY_NAMES)
 GENERIC_SERVICE = "the video service"
 _MAX_CONTEXT_TEXT = 500
 _NAMES_A_SCENE = re.compile(r"\bscene \d", re.IGNORECASE)  # engine messages may already say
@@ -47,6 +48,13 @@ def model_display_name(model: str | None) -> str | None:
     if not model:
         return None
     return MODEL_DISPLAY_NAMES.get(model.strip().lower(), model.strip())
+
+
+def register_model_display_name(model: str, display_name: str) -> None:
+    """How messages name a model added by a plugin (the built-in ones are known above)."""
+    key = model.strip().lower()
+    if key and display_name.strip() and key not in _BUILT_IN_MODELS:
+        MODEL_DISPLAY_NAMES[key] = display_name.strip()
 
 
 def capitalize(text: str) -> str:
