@@ -210,7 +210,11 @@ class Project:
 
     def record_remote_job(self, scene_id: str, model: str, job_id: str) -> None:
         """Remember a submitted cloud job so that polling can resume after a restart."""
-        job = RemoteJob(model=model, job_id=job_id, submitted_at=utc_now())
+        self.keep_remote_job(
+            scene_id, RemoteJob(model=model, job_id=job_id, submitted_at=utc_now())
+        )
+
+    def keep_remote_job(self, scene_id: str, job: RemoteJob) -> None:
         self.document.remote_jobs = {**self.document.remote_jobs, scene_id: job}
         self._dirty = True
 
@@ -220,6 +224,13 @@ class Project:
             del jobs[scene_id]
             self.document.remote_jobs = jobs
             self._dirty = True
+
+    def resolved_path(self, value: str) -> Path:
+        """The file a portable path names (the inverse of portable_path)."""
+        if is_asset_reference(value):
+            return self.store.path_for(value.removeprefix(ASSET_PREFIX))
+        path = Path(value)
+        return path if path.is_absolute() else self.folder / path
 
     # --- rendering ------------------------------------------------------------------------------
 
@@ -265,7 +276,12 @@ class Project:
     def _local_path(self, storyboard: Storyboard, value: str) -> str:
         if is_asset_reference(value):
             return value
-        absolute = Path(os.path.abspath(storyboard.resolve_path(value)))
+        return self.portable_path(Path(storyboard.resolve_path(value)))
+
+    def portable_path(self, path: Path) -> str:
+        """How the project file names `path`: an asset reference for a file in the store, a
+        relative path inside the project folder, else the absolute path."""
+        absolute = Path(os.path.abspath(path))
         # The store names its files <asset id><suffix>.
         asset_id = absolute.name.split(".", 1)[0]
         if self.store.contains(asset_id) and self.store.path_for(asset_id) == absolute:

@@ -21,6 +21,7 @@ from pydantic import (
 from video_studio.config_errors import ConfigError, ConfigIssue
 from video_studio.data_files import parse_mapping
 from video_studio.document_issues import validation_issues
+from video_studio.media_formats import AspectRatio
 from video_studio.models import Scene
 from video_studio.project_migrations import CURRENT_SCHEMA_VERSION, migrate
 from video_studio.storyboard import Storyboard
@@ -47,12 +48,29 @@ class AssetEntry(_Model):
     suffix: str = Field(pattern=r"^\.[A-Za-z0-9]+$")
 
 
+class SavedRequest(_Model):
+    """What a resumed cloud job needs of its request. `image`: `asset:<sha256>`, a path
+    relative to the project folder, or an absolute one."""
+
+    image: str = Field(min_length=1)
+    prompt: str = ""
+    duration: float = Field(default=5.0, gt=0)
+    aspect_ratio: AspectRatio = AspectRatio.LANDSCAPE
+    resolution: str = "720p"
+    fps: int = Field(default=30, gt=0)
+    seed: int | None = None
+
+
 class RemoteJob(_Model):
     """A paid cloud generation in flight: enough to resume polling it after a restart."""
 
     model: str = Field(min_length=1)
     job_id: str = Field(min_length=1)
     submitted_at: AwareDatetime
+    status_url: str | None = None  # fal gives these; Luma and Runway derive them from the id
+    result_url: str | None = None
+    cancel_url: str | None = None
+    request: SavedRequest | None = None  # None: recorded by hand, cannot be resumed
 
 
 def utc_now() -> datetime:
