@@ -19,6 +19,7 @@ from typing import TypeAlias
 
 from video_studio import __version__
 from video_studio.commands.demo import add_demo_parser
+from video_studio.commands.generate import add_generate_parser
 from video_studio.commands.render import add_render_parser
 from video_studio.commands.validate import add_validate_parser
 
@@ -37,6 +38,7 @@ ParserAdder: TypeAlias = Callable[[SubParsers], None]
 # engine only when their handler runs.
 SUBCOMMANDS: tuple[ParserAdder, ...] = (
     add_render_parser,
+    add_generate_parser,
     add_validate_parser,
     add_demo_parser,
 )

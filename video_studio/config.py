@@ -125,6 +125,11 @@ class StorageConfig(_Section):
     max_file_size_mb: float = Field(default=100.0, gt=0)
     cleanup_interval_hours: float = Field(default=24.0, gt=0)
 
+    @property
+    def generation_cache_path(self) -> Path:
+        """Generated clips kept by what made them, for work outside a project (the CLI)."""
+        return self.base_path / "generation-cache"
+
     @field_validator("base_path", "temp_path", mode="before")
     @classmethod
     def _expand_user(cls, value: Any) -> Any:
