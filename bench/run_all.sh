@@ -26,6 +26,7 @@ cd "$here"
 "$app_py" preview_frame.py
 "$app_py" breakdown.py
 "$app_py" quality.py
+"$app_py" adapter_overhead.py
 "$ref_py" run_long.py
 
 sections=(job_a_veryfast variants job_b_veryfast preview_960x540 breakdown quality long_veryfast)
