@@ -36,14 +36,14 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, mode: int | None = None
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    _fsync_directory(target.parent)
+    fsync_directory(target.parent)
 
 
 def atomic_write_text(path: Path | str, text: str, *, mode: int | None = None) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
-def _fsync_directory(folder: Path) -> None:
+def fsync_directory(folder: Path) -> None:
     # Makes the rename itself durable; not every platform or file system allows it.
     with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)

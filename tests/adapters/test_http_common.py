@@ -21,7 +21,6 @@ from video_studio.adapters.clip_download import (
     clip_file_name,
 )
 from video_studio.adapters.http_common import JsonObject, ServiceHttp, json_object
-from video_studio.clip_probe import probe_clip
 from video_studio.error_types import CancelledByUser, VideoStudioError, VideoStudioErrorType
 from video_studio.jobs import CancelToken
 
@@ -178,14 +177,6 @@ def test_a_missing_key_is_a_plain_error(tmp_path: Path, image_host: Any) -> None
 @pytest.fixture
 def clip_url(image_host: Any) -> str:
     return str(image_host.put("clip.mp4", tiny_mp4(), "video/mp4"))
-
-
-def test_probe_clip_counts_frames(tmp_path: Path) -> None:
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(tiny_mp4())
-    facts = probe_clip(path)
-    assert (facts.frames, facts.width, facts.height) == (24, 256, 144)
-    assert facts.duration == pytest.approx(1.0, abs=0.05)
 
 
 def test_clip_file_names_are_safe() -> None:

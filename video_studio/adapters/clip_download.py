@@ -17,6 +17,7 @@ import av
 import httpx
 
 from video_studio.adapters.http_common import ServiceHttp, error_from, service_name
+from video_studio.atomic_io import fsync_directory
 from video_studio.clip_probe import ClipFacts, probe_clip
 from video_studio.error_types import RecoveryAction, VideoStudioError, VideoStudioErrorType
 from video_studio.jobs import CancelToken
@@ -110,7 +111,7 @@ class ClipDownloader:
                     raise _DamagedDownloadError(model, "the file is not a playable video") from None
                 _fsync(part)
                 os.replace(part, destination)
-                _fsync_directory(destination.parent)
+                fsync_directory(destination.parent)
                 return facts
             except _DamagedDownloadError:
                 if damaged_retries <= 0:
@@ -201,12 +202,3 @@ def _content_length(response: httpx.Response) -> int | None:
 def _fsync(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_directory(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
