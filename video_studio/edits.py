@@ -77,6 +77,13 @@ def make_edit(
         raise ConfigError(
             validation_issues(error, project.json_path.name, draft.model_dump())
         ) from None
+    # Rules across scenes (a transition longer than the scene it leads into): an edit may
+    # not add a problem, though it may leave one it did not make (an older document).
+    known = set(before.storyboard.problems())
+    added = [problem for problem in after.storyboard.problems() if problem not in known]
+    if added:
+        source = project.json_path.name
+        raise ConfigError([ConfigIssue(source, field, reason) for field, reason in added])
     return Edit(label, before, after, merge_key)
 
 
@@ -233,13 +240,20 @@ def set_durations(
     )
 
 
-def set_transition(project: Project, scene_id: str, transition: Transition | None) -> Edit:
+def set_transition(
+    project: Project,
+    scene_id: str,
+    transition: Transition | None,
+    *,
+    merge_key: str | None = None,
+) -> Edit:
     """The join from scene `scene_id` into the next one (None: a cut)."""
     return update_scenes(
         project,
         [scene_id],
         {"transition": transition},
         label="Remove transition" if transition is None else f"Set {transition.type} transition",
+        merge_key=merge_key,
     )
 
 

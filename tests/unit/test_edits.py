@@ -173,3 +173,11 @@ def test_undoing_everything_restores_the_start(project: Project, steps: list) ->
         edits.apply(project, edit)
     assert project.document == end
     project.document = start
+
+
+def test_an_edit_may_not_make_a_transition_overrun_the_next_scene(project: Project) -> None:
+    first, second, *_ = ids(project)
+    fade = Transition(type=TransitionType.CROSSFADE, duration=3.0)
+    edits.apply(project, edits.set_transition(project, first, fade))
+    with pytest.raises(ConfigError, match=r"scenes\[0\]\.transition"):
+        edits.set_durations(project, [second], 2.0)

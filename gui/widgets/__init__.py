@@ -1,0 +1,1 @@
+"""Widgets the panels are built from."""
