@@ -8,6 +8,7 @@ empty, cut short, not an image, too many pixels) surfaces as a VideoStudioError 
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -310,6 +311,22 @@ def probe_image(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInf
         )
         _validate(image, path)
     return info
+
+
+@functools.lru_cache(maxsize=512)
+def _probe_unchanged(path: str, size: int, mtime_ns: int) -> ImageInfo:
+    return probe_image(Path(path))
+
+
+def probe_image_cached(path: Path) -> ImageInfo:
+    """probe_image, remembered while the file keeps its size and modification time: its
+    check decodes the picture (at 1/8 scale for JPEG), and the same photo is probed again
+    for every preview rebuild, scene and generation."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return probe_image(path)  # the plain error naming the file
+    return _probe_unchanged(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 def _validate(image: ImageFile.ImageFile, path: Path) -> None:

@@ -15,7 +15,6 @@ Every change made to the picture is logged as a note, in words.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import io
 import logging
@@ -28,7 +27,7 @@ from PIL import Image
 
 from video_studio.adapters.http_common import JsonObject, ServiceHttp, bad_answer, json_object
 from video_studio.error_types import VideoStudioError, VideoStudioErrorType
-from video_studio.image_io import ImageInfo, load_image, probe_image
+from video_studio.image_io import load_image, probe_image_cached
 from video_studio.image_pixels import ImageArray
 from video_studio.jobs import CancelToken
 
@@ -212,25 +211,10 @@ def _encode_to_fit(image: Image.Image, rules: ImageRules, notes: list[str]) -> P
             return PreparedImage(data, mime, image.width, image.height, tuple(notes))
 
 
-@functools.lru_cache(maxsize=256)
-def _probe_unchanged(path: str, size: int, mtime_ns: int) -> ImageInfo:
-    return probe_image(Path(path))
-
-
-def probe_once(path: Path) -> ImageInfo:
-    """probe_image, remembered while the file keeps its size and time: its check decodes
-    the picture (at 1/8 scale), and a photo is sent again for every scene and retry."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return probe_image(path)  # the plain error naming the file
-    return _probe_unchanged(str(path), stat.st_size, stat.st_mtime_ns)
-
-
 def prepare_image(path: Path, rules: ImageRules) -> PreparedImage:
     """The image as bytes the service accepts: the original file when it already does (no
     quality lost), else upright, reshaped per the rules, re-encoded as JPEG to fit."""
-    info = probe_once(path)  # raises a plain INVALID_INPUT error for bad or missing files
+    info = probe_image_cached(path)  # raises a plain INVALID_INPUT error for bad or missing files
     mime = MIME_BY_FORMAT.get(info.format)
     as_is = (
         mime is not None

@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 import cv2
 import numpy as np
 
-from video_studio.image_io import load_image, probe_image
+from video_studio.image_io import load_image, probe_image_cached
 from video_studio.layers import separate_layers
 from video_studio.models import FitMode, MotionSpec, MotionType
 from video_studio.motion import Framing, MotionPath, Subject, Window, base_window, plan_motion
@@ -96,7 +96,7 @@ class ImageRenderer:
         self.item = item
         self.context = context
         self.path = context.storyboard.resolve_path(item.scene.image)
-        info = probe_image(self.path)
+        info = probe_image_cached(self.path)
         self.image_w, self.image_h = info.width, info.height
         self.has_alpha = info.has_alpha
         self.background_yuv = color_to_yuv(item.background)
@@ -270,7 +270,7 @@ def _inside(window: Window, width: float, height: float) -> bool:
 
 
 def _load_planes(path: Path, scale: float, transparent: bool) -> SourcePlanes:
-    info = probe_image(path)
+    info = probe_image_cached(path)
     side = math.ceil(max(info.width, info.height) * scale)
     image = load_image(path, max_side=side if scale < 1.0 else None, keep_alpha=True)
     planes = make_planes(image, 1.0, transparent_edges=transparent)
