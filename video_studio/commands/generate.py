@@ -77,8 +77,14 @@ def _generate(args: argparse.Namespace) -> int:
 
     output = _checked_output(args.output)
     image = _checked_image(args.image)
-    config = get_config()
     name = args.model.strip()
+    config = get_config()
+    if name != "local":  # keys saved in the OS keyring (Settings) count too
+        from video_studio.config import set_config  # noqa: PLC0415
+        from video_studio.key_store import fill_missing_keys  # noqa: PLC0415
+
+        config = fill_missing_keys(config)
+        set_config(config)
     registry = get_registry()
     if name not in registry:
         from video_studio.adapters.registry import UnknownModelError  # noqa: PLC0415
