@@ -1,17 +1,34 @@
-"""Starts the desktop app: the QApplication, the main window and the event loop."""
+"""Starts the desktop app: the QApplication, the remembered theme, the main window, the
+project given on the command line, and the event loop."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
 from gui.platform_check import find_platform_problem
+from gui.project_actions import ProjectActions
+from gui.theme import Theme, apply_theme
+from gui.ui_state import UiState
 from video_studio import __version__
 
-__all__ = ["create_app", "create_main_window", "find_platform_problem", "run"]
+__all__ = [
+    "apply_saved_theme",
+    "create_app",
+    "create_main_window",
+    "find_platform_problem",
+    "launch",
+    "open_in_window",
+    "project_actions",
+    "run",
+]
+
+_log = logging.getLogger("video_studio.gui")
 
 APP_NAME = "Video Studio"
 ORGANIZATION_NAME = "Video Studio"
@@ -37,14 +54,54 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
     return existing
 
 
-def create_main_window() -> MainWindow:
+def apply_saved_theme(app: QApplication, state: UiState) -> Theme:
+    """The theme the user chose last time (dark when unknown)."""
+    try:
+        return apply_theme(app, state.theme)
+    except ValueError:
+        _log.warning("unknown theme %r in the UI state; using dark", state.theme)
+        return apply_theme(app, Theme.DARK)
+
+
+def create_main_window(state: UiState | None = None) -> MainWindow:
     """The app's main window (not shown yet)."""
-    return MainWindow()
+    return MainWindow(state)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Shows the main window and runs the event loop; returns the exit code."""
+def project_actions(window: MainWindow) -> ProjectActions | None:
+    """The window's project commands (None if that part failed to start)."""
+    for controller in window.controllers:
+        if isinstance(controller, ProjectActions):
+            return controller
+    return None
+
+
+def open_in_window(window: MainWindow, project: Path) -> bool:
+    """Open `project` (a folder or its project.json) in the window; problems are shown
+    in the window, never raised."""
+    actions = project_actions(window)
+    if actions is None:
+        window.show_status(f"Cannot open {project}: the project commands failed to start")
+        return False
+    return actions.open_project(project)
+
+
+def launch(
+    argv: Sequence[str] | None = None, project: Path | None = None
+) -> tuple[QApplication, MainWindow]:
+    """The app with its window shown and `project` opened (before the event loop runs)."""
     app = create_app(argv)
-    window = create_main_window()
+    state = UiState.load()
+    apply_saved_theme(app, state)
+    window = create_main_window(state)
     window.show()
+    if project is not None:
+        open_in_window(window, project)
+    return app, window
+
+
+def run(argv: Sequence[str] | None = None, project: Path | None = None) -> int:
+    """Shows the main window, opens `project` if given, and runs the event loop; returns
+    the exit code."""
+    app, _window = launch(argv, project)
     return int(app.exec())
