@@ -1,4 +1,6 @@
-"""The main window and the app start-up, on Qt's offscreen platform (pytest-qt)."""
+"""The main window and the app start-up, on Qt's offscreen platform (pytest-qt): docks,
+menus from the action registry, title with unsaved changes, remembered layout, themes,
+and an orderly close."""
 
 from __future__ import annotations
 
@@ -6,80 +8,145 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox, QStatusBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from gui import app as gui_app
-from gui.main_window import (
-    DEFAULT_SIZE,
-    PLACEHOLDER_TEXT,
-    MainWindow,
-    about_text,
-    default_window_size,
-)
-from video_studio import __version__
+from gui.docks import DOCKS
+from gui.main_window import MainWindow, about_text, default_window_size
+from gui.theme import Theme, apply_theme, current_theme
+from gui.ui_state import UiState
+from video_studio import __version__, edits
+from video_studio.project import Project
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(90)
 
 
 @pytest.fixture
-def window(qtbot: QtBot) -> MainWindow:
-    main_window = gui_app.create_main_window()
+def state(tmp_path: Path) -> UiState:
+    return UiState(path=tmp_path / "ui-state.json")
+
+
+@pytest.fixture
+def window(qtbot: QtBot, state: UiState) -> Iterator[MainWindow]:
+    main_window = gui_app.create_main_window(state)
     qtbot.addWidget(main_window)
     main_window.show()
     qtbot.waitExposed(main_window)
-    return main_window
+    yield main_window
+    main_window.shutdown()
 
 
 def menu_titles(window: MainWindow) -> list[str]:
     return [action.text() for action in window.menuBar().actions()]
 
 
-def test_window_title_placeholder_and_status_bar(window: MainWindow) -> None:
-    assert isinstance(window, MainWindow)
+def test_every_panel_loads_in_its_dock(window: MainWindow) -> None:
     assert window.windowTitle() == "Video Studio"
-    central = window.centralWidget()
-    assert isinstance(central, QLabel)
-    assert central.text() == PLACEHOLDER_TEXT
-    assert "Drop product images" in central.text()
-    assert central.isVisible()
-    status_bar = window.findChild(QStatusBar)
-    assert status_bar is not None
-    assert status_bar.isVisible()
-    assert status_bar.currentMessage() == "Ready"
+    for spec in DOCKS:
+        dock = window.findChild(QDockWidget, f"dock_{spec.name}")
+        assert dock is not None and dock.isVisible(), spec.name
+        panel = dock.widget()
+        # A panel that failed to load is a QLabel with the reason: none may fail.
+        assert not isinstance(panel, QLabel), f"{spec.title}: {panel.text()}"
+    assert all(controller is not None for controller in window.controllers)
+    assert window.services.generation is not None
 
 
-def test_default_size_fits_the_screen(window: MainWindow) -> None:
-    screen = QGuiApplication.primaryScreen()
-    assert screen is not None
-    assert window.size() == default_window_size(screen.availableSize())
+def test_menus_come_from_the_action_registry(window: MainWindow) -> None:
+    titles = [title.replace("&", "") for title in menu_titles(window)]
+    assert titles[:2] == ["File", "Edit"] and titles[-1] == "Help"
+    assert {"Scene", "Playback", "Generate", "View"} <= set(titles)
+    registry = window.services.actions
+    expected = {
+        "file.new": "Ctrl+N",
+        "file.open": "Ctrl+O",
+        "file.save": "Ctrl+S",
+        "file.import_images": "Ctrl+I",
+        "file.export": "Ctrl+E",
+        "file.quit": "Ctrl+Q",
+        "edit.undo": "Ctrl+Z",
+        "edit.settings": "Ctrl+,",
+        "generate.selected": "Ctrl+G",
+        "scene.duplicate": "Ctrl+D",
+    }
+    for action_id, keys in expected.items():
+        assert action_id in registry, action_id
+        shortcuts = [s.toString() for s in registry.action(action_id).shortcuts()]
+        assert keys in shortcuts, (action_id, shortcuts)
+    # No key does two things in the same place: window-wide shortcuts are unique.
+    window_wide: dict[str, str] = {}
+    for spec in registry.specs():
+        if spec.context is not Qt.ShortcutContext.WindowShortcut:
+            continue
+        for sequence in registry.action(spec.id).shortcuts():
+            key = sequence.toString()
+            assert key not in window_wide, (key, window_wide.get(key), spec.id)
+            window_wide[key] = spec.id
+
+
+def test_title_shows_the_project_and_unsaved_changes(window: MainWindow, project: Project) -> None:
+    session = window.services.session
+    session.set_project(project)
+    assert window.windowTitle() == "Launch[*] — Video Studio"
+    assert not window.isWindowModified()
+    session.edit(lambda p: edits.set_durations(p, [p.document.storyboard.scenes[0].id], 3.0))
+    assert window.isWindowModified()
+    window.services.actions.action("edit.undo").trigger()
+    assert not window.isWindowModified()
+    assert "Undo" in window.services.actions.action("edit.undo").text()
+
+
+def test_layout_and_theme_are_remembered(qtbot: QtBot, state: UiState) -> None:
+    first = gui_app.create_main_window(state)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.docks["tasks"].hide()
+    first.resize(first.width() - 40, first.height() - 30)
+    closed_size = first.size()
+    first.close()
+    saved = UiState.load(state.path)
+    assert saved.window_state and saved.geometry
+    second = gui_app.create_main_window(saved)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    try:
+        assert not second.docks["tasks"].isVisible()
+        # The offscreen screen is 800 px wide: a wider window is fitted back onto it.
+        assert second.height() == closed_size.height()
+        second.services.actions.action("view.reset_layout").trigger()
+        assert second.docks["tasks"].isVisibleTo(second)
+    finally:
+        second.shutdown()
+
+
+def test_theme_toggle(window: MainWindow) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, Theme.DARK)
+    toggle = window.services.actions.action("view.dark_theme")
+    try:
+        toggle.setChecked(False)
+        assert current_theme(app) is Theme.LIGHT and window.state.theme == "light"
+        toggle.setChecked(True)
+        assert current_theme(app) is Theme.DARK
+    finally:
+        apply_theme(app, Theme.DARK)
+
+
+def test_default_size_fits_the_screen() -> None:
     assert default_window_size(QSize(1920, 1080)) == QSize(1280, 800)
-    assert default_window_size(QSize(1600, 1000)) == DEFAULT_SIZE
     assert default_window_size(QSize(1024, 600)) == QSize(921, 540)
     assert default_window_size(None) == QSize(1280, 800)
-
-
-def test_file_and_help_menus(window: MainWindow) -> None:
-    assert menu_titles(window) == ["&File", "&Help"]
-    file_menu = window.findChild(QMenu, "menu_file")
-    help_menu = window.findChild(QMenu, "menu_help")
-    assert file_menu is window.file_menu
-    assert help_menu is window.help_menu
-    assert window.quit_action in file_menu.actions()
-    assert window.about_action in help_menu.actions()
-    assert window.quit_action.text() == "&Quit"
-    assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
-    assert "About" in window.about_action.text()
-
-
-def test_quit_action_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.isVisible()
-    window.quit_action.trigger()
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
 
 
 def test_ctrl_q_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
@@ -89,69 +156,64 @@ def test_ctrl_q_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
 
 
-def test_about_text_names_the_version() -> None:
-    assert __version__ in about_text()
-    assert "9.8.7" in about_text("9.8.7")
-    assert "Video Studio" in about_text()
-
-
-def test_about_action_opens_a_non_blocking_box_with_the_version(
-    qtbot: QtBot, window: MainWindow
+def test_closing_with_unsaved_changes_asks_and_can_stay(
+    qtbot: QtBot, window: MainWindow, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    session = window.services.session
+    session.set_project(project)
+    session.edit(lambda p: edits.set_durations(p, [p.document.storyboard.scenes[0].id], 3.0))
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save])
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: next(answers))
+    window.close()
+    assert window.isVisible()  # Cancel: nothing lost, the window stays
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert Project.open(project.folder).document.storyboard.scenes[0].duration == 3.0
+
+
+def test_about_is_non_blocking_and_names_the_version(qtbot: QtBot, window: MainWindow) -> None:
+    assert __version__ in about_text() and "9.8.7" in about_text("9.8.7")
     blocked: list[bool] = []
-
-    def end_blocking_dialog() -> None:  # only runs if trigger() sits in a modal exec() loop
-        blocked.append(True)
-        modal = QApplication.activeModalWidget()
-        if modal is not None:
-            modal.close()
-
     watchdog = QTimer()
     watchdog.setSingleShot(True)
-    watchdog.timeout.connect(end_blocking_dialog)
+    watchdog.timeout.connect(lambda: blocked.append(True))
     watchdog.start(5000)
-    window.about_action.trigger()  # returns at once: the box is opened with open(), not exec()
+    window.services.actions.action("help.about").trigger()
     watchdog.stop()
-    assert not blocked, "the About box blocked in a modal loop"
+    assert not blocked
     box = window.findChild(QMessageBox, "about_box")
-    assert box is not None
-    qtbot.waitExposed(box)
-    assert box.isVisible()
-    assert f"Version {__version__}" in box.text()
-    assert box.windowTitle() == "About Video Studio"
+    assert box is not None and f"Version {__version__}" in box.text()
     box.close()
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "about_box") is None, timeout=5000)
 
 
 def test_create_app_names_the_application(qapp: QApplication) -> None:
     assert gui_app.create_app(["video-studio"]) is qapp
     assert QApplication.applicationName() == "Video Studio"
-    assert QApplication.organizationName() == "Video Studio"
     assert QApplication.applicationVersion() == __version__
     assert QGuiApplication.desktopFileName() == "video-studio"
 
 
-def test_run_shows_the_main_window_and_returns_when_it_is_closed(qapp: QApplication) -> None:
+def test_run_opens_a_project_and_returns_when_the_window_closes(
+    qapp: QApplication, project: Project
+) -> None:
     seen: list[MainWindow] = []
 
     def quit_from_the_window() -> None:
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
         seen.extend(w for w in windows if w.isVisible())
         for main_window in seen:
-            main_window.quit_action.trigger()
+            main_window.services.actions.action("file.quit").trigger()
 
-    QTimer.singleShot(200, quit_from_the_window)
-    # If closing the window does not end the event loop, end it anyway (and fail below).
+    QTimer.singleShot(1500, quit_from_the_window)
     watchdog = QTimer()
     watchdog.setSingleShot(True)
     watchdog.timeout.connect(lambda: qapp.exit(99))
-    watchdog.start(10_000)
+    watchdog.start(20_000)
     try:
-        exit_code = gui_app.run(["video-studio"])
+        exit_code = gui_app.run(["video-studio"], project=project.folder)
     finally:
         watchdog.stop()
-    assert len(seen) == 1
-    still_open = [type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible()]
-    assert exit_code == 0, f"closing the main window did not end the event loop: {still_open}"
-    assert not seen[0].isVisible()
+    assert len(seen) == 1 and exit_code == 0
+    session = seen[0].services.session
+    assert session.project is None or session.project.folder == project.folder
     seen[0].deleteLater()
