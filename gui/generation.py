@@ -17,7 +17,9 @@ would write them behind the user's back, clean the autosaver's dirty flag and ma
 save" meaningless). The records are also kept in the open document across undo and redo
 (an edit replaces the whole document, whose older versions lack newer records), so the next
 save writes them too. Closing the project or the window stops polling without cancelling
-the accepted jobs: they go on at the service and are resumed when the project opens again.
+the recorded jobs (the workflow's `shutdown(keep_remote_jobs=True)`): they go on at the
+service and are resumed when the project opens again. A job accepted while it closes, before
+it could be recorded, is cancelled instead: no paid job is left running untracked.
 """
 
 from __future__ import annotations
@@ -36,10 +38,10 @@ from gui.actions import ActionSpec
 from gui.services import Services
 from gui.workers import JobHandle, error_text
 from video_studio import edits
-from video_studio.adapters.base import Capabilities, GenerationRequest, ModelAdapter, RemoteJob
+from video_studio.adapters.base import Capabilities, GenerationRequest, RemoteJob
 from video_studio.adapters.registry import AdapterRegistry, duration_supported, get_registry
 from video_studio.atomic_io import atomic_write_text
-from video_studio.config import ModelConfig, VideoStudioConfig
+from video_studio.config import VideoStudioConfig
 from video_studio.config_errors import ConfigError
 from video_studio.error_messages import capitalize, model_display_name
 from video_studio.error_types import ErrorInfo
@@ -60,7 +62,6 @@ from video_studio.workflow import (
 
 __all__ = [
     "GenerationController",
-    "JobKeepingRegistry",
     "SceneOrder",
     "build_request",
     "model_label",
@@ -178,73 +179,6 @@ def _write_records(project: Project, records: dict[str, SavedJob]) -> None:
 # --- one workflow ---------------------------------------------------------------------------
 
 
-class JobKeepingRegistry(AdapterRegistry):
-    """The application's registry, remembering the adapters it made for one workflow, so
-    that closing can stop their polling without cancelling the paid jobs: the workflow's
-    shutdown cancels running calls, and an adapter whose call is cancelled cancels its
-    remote job. `keep_remote_jobs(kept)` makes their `cancel_remote` leave the jobs that
-    `kept` names running (an instance attribute over the method); `restore` removes it."""
-
-    def __init__(self, inner: AdapterRegistry) -> None:
-        super().__init__(discover_plugins=False)
-        self._inner = inner
-        self._made: list[ModelAdapter] = []
-        self._patched: list[ModelAdapter] = []
-        self._kept: Callable[[RemoteJob], bool] | None = None
-
-    def names(self) -> tuple[str, ...]:
-        return self._inner.names()
-
-    def is_plugin(self, name: str) -> bool:
-        return self._inner.is_plugin(name)
-
-    def plugin_package(self, name: str) -> str | None:
-        return self._inner.plugin_package(name)
-
-    def factory(self, name: str) -> Callable[[ModelConfig], ModelAdapter]:
-        return self._inner.factory(name)
-
-    def get(self, name: str, config: ModelConfig | None = None) -> ModelAdapter:
-        adapter = self._inner.get(name, config)
-        with self._lock:
-            self._made.append(adapter)
-            if self._kept is not None:
-                self._patch(adapter, self._kept)
-        return adapter
-
-    def keep_remote_jobs(self, kept: Callable[[RemoteJob], bool]) -> None:
-        with self._lock:
-            self._kept = kept
-            for adapter in self._made:
-                self._patch(adapter, kept)
-
-    def restore(self) -> None:
-        with self._lock:
-            self._kept = None
-            for adapter in self._patched:
-                with contextlib.suppress(AttributeError):
-                    delattr(adapter, "cancel_remote")
-            self._patched.clear()
-
-    def _patch(self, adapter: ModelAdapter, kept: Callable[[RemoteJob], bool]) -> None:
-        if any(adapter is done for done in self._patched):
-            return
-        cancel = adapter.cancel_remote
-
-        def cancel_unless_kept(job: RemoteJob) -> None:
-            if kept(job):
-                _log.info("leaving the %s job %s running for the next start", job.model, job.job_id)
-            else:
-                cancel(job)
-
-        try:
-            setattr(adapter, "cancel_remote", cancel_unless_kept)  # noqa: B010
-        except (AttributeError, TypeError):
-            _log.warning("the %s adapter cannot leave its jobs running at close", adapter.name)
-            return
-        self._patched.append(adapter)
-
-
 @dataclass(frozen=True)
 class _JobDone:
     scene_id: str
@@ -270,38 +204,20 @@ class _Run:
         self.project = project
         self.config = config
         self.state = "current"
-        self.registry = JobKeepingRegistry(registry)
         self.recorder = ProjectJobRecorder(project, save=False)
         self.records = dict(records)  # what project.json and the document should hold
         self.own_tasks: set[str] = set()
         self.scene_tasks: dict[str, str] = {}  # scene id -> its latest task
         self.preparing: list[JobHandle] = []
         self.pending_scenes: set[str] = set()  # requests being prepared
-        self.stopping: set[str] = set()  # tasks the close stopped (their jobs are kept)
-        # Ids of the jobs recorded (or about to be) in the project: written from workflow
-        # threads, read when closing decides which jobs may go on at the service.
-        self._known_jobs = {saved.job_id for saved in records.values()}
-        self._known_lock = threading.Lock()
-        self._post = post
         self.workflow = GenerationWorkflow(
             config,
-            self.registry,
+            registry,
             cache_dir=project.cache_dir,
             on_event=lambda event: post(self, event),
-            on_remote_job=self._job_accepted,
+            on_remote_job=lambda job: post(self, job),
             on_remote_job_done=lambda scene_id: post(self, _JobDone(scene_id)),
         )
-
-    def _job_accepted(self, job: RemoteJob) -> None:
-        with self._known_lock:
-            self._known_jobs.add(job.job_id)
-        self._post(self, job)
-
-    def recorded(self, job: RemoteJob) -> bool:
-        """Whether the project holds (or is about to hold) a record of `job`, so that it can
-        be resumed: only such jobs are left running when the project closes."""
-        with self._known_lock:
-            return job.job_id in self._known_jobs
 
     def busy(self) -> bool:
         return bool(self.preparing) or any(not t.is_terminal for t in self.workflow.tasks())
@@ -530,8 +446,10 @@ class GenerationController(QObject):
         return f"Scene {number}" if number is not None else "Removed scene"
 
     def shutdown(self) -> None:
-        """Stop the workflow's threads. Accepted cloud jobs go on at the service and are
-        resumed when the project opens again; local renders stop. Idempotent."""
+        """Stop the workflow's threads without waiting for cloud jobs. Recorded cloud jobs
+        go on at the service and are resumed when the project opens again; local renders
+        stop. Returns within about a request timeout (an HTTP request already sent is
+        waited for). Idempotent."""
         if self._closed:
             return
         self._closed = True
@@ -614,13 +532,10 @@ class GenerationController(QObject):
             handle.wait(30.0)
         self._drain()  # what was reported before the close still counts
         run.state = "closed"
-        run.stopping = {info.task_id for info in run.workflow.tasks() if not info.is_terminal}
-        run.registry.keep_remote_jobs(run.recorded)
-        try:
-            run.workflow.shutdown(cancel_running=True, wait=True)
-        finally:
-            run.registry.restore()
-        self._drain()
+        # Polling stops; the jobs recorded in the project go on at the service (paid for)
+        # and are resumed when it opens again; a job accepted as it closes is cancelled.
+        run.workflow.shutdown(cancel_running=True, wait=True, keep_remote_jobs=True)
+        self._drain()  # the records reported meanwhile are written too
         kept = [scene_id for scene_id in run.records if scene_id in run.scene_tasks]
         if kept:
             _log.info("cloud jobs left running for the next start: %s", kept)
@@ -691,8 +606,6 @@ class GenerationController(QObject):
             run.recorder.on_remote_job(item)
             self._store_records(run)
         elif isinstance(item, _JobDone):
-            if run.state == "closed" and self._kept_for_next_time(run, item.scene_id):
-                return
             run.recorder.on_remote_job_done(item.scene_id)
             self._store_records(run)
         elif item.kind is WorkflowEventKind.TASK_UPDATED:
@@ -700,13 +613,6 @@ class GenerationController(QObject):
                 self._task_changed(run, item.task)
         elif run.state == "current":
             self._breaker_changed(item)
-
-    def _kept_for_next_time(self, run: _Run, scene_id: str) -> bool:
-        """A job whose polling the close stopped goes on at the service: keep its record."""
-        task_id = run.scene_tasks.get(scene_id)
-        if task_id is None or task_id not in run.stopping:
-            return False
-        return run.workflow.get(task_id).status is TaskStatus.CANCELLED
 
     def _store_records(self, run: _Run) -> None:
         records = dict(run.project.document.remote_jobs)

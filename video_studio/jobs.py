@@ -14,21 +14,39 @@ from video_studio.error_types import CancelledByUser
 
 
 class CancelToken:
-    """Set once by whoever wants the work to stop; checked by the work at safe points."""
+    """Set once by whoever wants the work to stop; checked by the work at safe points.
+
+    `cancel(keep_remote=True)` stops the work the same way (every check raises
+    CancelledByUser at once) but detaches it from work that runs elsewhere instead of ending
+    that too: a cloud adapter stops polling without cancelling the paid job the service
+    accepted, so that it can be followed again later (closing the app). A plain cancel()
+    made afterwards still turns it into a full stop, as long as the work has not yet acted
+    on it."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
         self._callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self._keep_remote = False
 
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
 
-    def cancel(self) -> None:
+    @property
+    def keeps_remote(self) -> bool:
+        """Cancelled with `keep_remote=True` (and never plainly): leave remote work alive."""
+        return self._event.is_set() and self._keep_remote
+
+    def cancel(self, *, keep_remote: bool = False) -> None:
+        """Ask the work to stop; callbacks run on the first call only. `keep_remote`: stop
+        following work that runs elsewhere (a cloud job) without cancelling it there."""
         with self._lock:
             if self._event.is_set():
+                if not keep_remote:
+                    self._keep_remote = False  # a later plain cancel is a full stop
                 return
+            self._keep_remote = keep_remote
             self._event.set()
             callbacks = list(self._callbacks)
         for callback in callbacks:

@@ -12,7 +12,7 @@ Plain Python: the GUI calls it from its thread and marshals the events it receiv
                                   on_remote_job_done=forget_job)
     task = workflow.submit(GenerationRequest(image=photo, scene_id=scene.id), "luma")
     ...
-    workflow.shutdown()
+    workflow.shutdown(keep_remote_jobs=True)  # closing: saved jobs go on, resumed next time
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from video_studio.workflow_tasks import (
     Attempt,
     StopReason,
     Task,
+    kept_job_message,
     service_name,
     snapshot_of,
     timeout_error,
@@ -201,18 +202,37 @@ class GenerationWorkflow:
     def error_handler(self) -> VideoStudioErrorHandler:
         return self._handler
 
-    def shutdown(self, cancel_running: bool = True, wait: bool = True) -> None:
+    def shutdown(
+        self, cancel_running: bool = True, wait: bool = True, *, keep_remote_jobs: bool = False
+    ) -> None:
         """Drop queued tasks, stop (or let finish) running ones, and end the threads; with
-        `wait`, return once none is left."""
+        `wait`, return once none is left. Stopped tasks end CANCELLED.
+
+        `cancel_running`: stop the running tasks (their adapters cancel the jobs the services
+        accepted); False lets them finish first, which can take minutes.
+
+        `keep_remote_jobs` (closing the app, whose project resumes its jobs): a task, queued
+        or running, whose job a service accepted and on_remote_job recorded stops without
+        cancelling that job, and on_remote_job_done is not called for it, whatever its call
+        does after the stop; its record stays, so a later resume() follows the job (paid
+        once). A call whose job was not yet accepted is stopped as usual: should the service
+        accept it while the call stops, the adapter cancels it, so no paid job runs without
+        a record. Tasks end CANCELLED; kept ones carry `metadata["remote_job_kept"]`.
+
+        How long `wait` takes: running calls stop at their next cancel check (polling waits
+        end at once), but an HTTP request already sent cannot be interrupted, so a call may
+        first wait for its answer, up to the model's `request_timeout_seconds`; a call whose
+        job is cancelled then sends the cancel request (a few seconds at most). Callbacks
+        (events, on_remote_job) may still come from the threads until they end."""
         with self._cond:
             self._closed = True
             queued = [task for _, task in self._queue]
             running = [t for t in self._tasks.values() if t.attempt is not None]
         for task in queued:
-            self._stop(task.info.task_id, "shutdown")
+            self._stop(task.info.task_id, "shutdown", keep_remote=keep_remote_jobs)
         if cancel_running:
             for task in running:
-                self._stop(task.info.task_id, "shutdown")
+                self._stop(task.info.task_id, "shutdown", keep_remote=keep_remote_jobs)
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -342,30 +362,41 @@ class GenerationWorkflow:
 
     # --- stopping a task ------------------------------------------------------------------
 
-    def _stop(self, task_id: str, reason: StopReason) -> bool:
+    def _stop(self, task_id: str, reason: StopReason, *, keep_remote: bool = False) -> bool:
+        """End a task. `keep_remote`: leave its job running at the service, record and all,
+        if on_remote_job recorded one (and no plain cancel is already under way)."""
         with self._cond:
             task = self._tasks.get(task_id)
             if task is None or task.info.is_terminal:
                 return False
         info = self._stop_info(task, reason)  # outside the lock: it logs
-        token = None
+        token, keep = None, False
         with self._cond:
             if task.info.is_terminal:
                 return False
+            attempt = task.attempt
+            keep = keep_remote and task.job_recorded
+            keep = keep and (attempt is None or not attempt.token.cancelled)
             queued = any(queued is task for _, queued in self._queue)
             if queued:
                 self._queue = [(seq, t) for seq, t in self._queue if t is not task]
                 task.position = None
                 self._renumber()
-            if task.attempt is not None:
-                task.attempt.stopped = reason
-                token = task.attempt.token
-            elif task.remote_job is not None:
+            if attempt is not None:
+                attempt.stopped, attempt.keep_remote = reason, keep
+                token = attempt.token
+            elif task.remote_job is not None and not keep:
                 self._cleanups.append(task)  # a resume waiting in the queue: stop the job too
                 self._cond.notify_all()
-            self.finish(task, TaskStatus.CANCELLED if info is None else TaskStatus.FAILED, info)
+            message = None
+            if keep:
+                task.info.metadata["remote_job_kept"] = True
+                job = task.remote_job
+                message = kept_job_message(job.model if job is not None else task.model)
+            status = TaskStatus.CANCELLED if info is None else TaskStatus.FAILED
+            self.finish(task, status, info, message=message)
         if token is not None:
-            token.cancel()
+            token.cancel(keep_remote=keep)
         self._outbox.flush()
         return True
 
@@ -378,21 +409,27 @@ class GenerationWorkflow:
             context["scene_index"] = task.info.scene_index
         return self._handler.handle(error, context)
 
-    def finish(self, task: Task, status: TaskStatus, error: ErrorInfo | None = None) -> None:
-        """Move a task to a final status (caller holds the lock)."""
+    def finish(
+        self,
+        task: Task,
+        status: TaskStatus,
+        error: ErrorInfo | None = None,
+        *,
+        message: str | None = None,
+    ) -> None:
+        """Move a task to a final status (caller holds the lock); `message` replaces the
+        one the status or error gives."""
         if error is not None:
             task.info.error_type = error.error_type.value
             task.info.error_message = error.message
             task.info.metadata["recovery_actions"] = [a.value for a in error.recovery_actions]
             task.info.metadata["error_id"] = error.error_id
-            message = error.message
+            default = error.message
         elif status is TaskStatus.CANCELLED:
-            message = "Cancelled."
-            if self._closed:
-                message = "Stopped because Video Studio is closing."
+            default = "Stopped because Video Studio is closing." if self._closed else "Cancelled."
         else:
-            message = task.info.message
-        task.info.transition_to(status, message)
+            default = task.info.message
+        task.info.transition_to(status, message if message is not None else default)
         self._publish(task)
         self._cond.notify_all()
 

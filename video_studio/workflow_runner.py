@@ -219,8 +219,11 @@ class TaskRunner:
                 task.info.message = (
                     local_fallback_message(task.model, done=True) if fallback else "Clip ready."
                 )
-            task.remote_job, task.resume_next = None, False
-            done = self._take_done(task)
+            if attempt.keep_remote:
+                done = False  # the record stays: the next resume() collects the clip
+            else:
+                task.remote_job, task.resume_next = None, False
+                done = self._take_done(task)
             wf.attempt_ended(task, attempt)
             if not stopped and not task.info.is_terminal:
                 wf.finish(task, TaskStatus.COMPLETED)
@@ -235,8 +238,7 @@ class TaskRunner:
             breaker.record_ignored()
         wf.metrics_recorder.call_cancelled(attempt.adapter_name)
         with wf.cond:
-            job, task.remote_job, task.resume_next = task.remote_job, None, False
-            done = self._take_done(task)
+            job, done = self._release_job(task, attempt)
             wf.attempt_ended(task, attempt)
         if job is not None:
             self._cancel_remote(job)
@@ -271,8 +273,7 @@ class TaskRunner:
         done, job = False, None
         with wf.cond:
             if attempt.stopped is not None:  # cancelled meanwhile: cancel() reported it
-                job, task.remote_job, task.resume_next = task.remote_job, None, False
-                done = self._take_done(task)
+                job, done = self._release_job(task, attempt)
             wf.attempt_ended(task, attempt)
             if attempt.stopped is not None or task.info.is_terminal:
                 pass
@@ -351,6 +352,15 @@ class TaskRunner:
         if job is not None:
             self._cancel_remote(job)
         self._report_done(task, done)
+
+    def _release_job(self, task: Task, attempt: Attempt) -> tuple[RemoteJob | None, bool]:
+        """After a stopped call (caller holds the lock): the job to cancel at the service,
+        and whether on_remote_job_done is due. None and False when the stop keeps the job
+        (shutdown(keep_remote_jobs=True)): it goes on and its record stays for resume()."""
+        if attempt.keep_remote:
+            return None, False
+        job, task.remote_job, task.resume_next = task.remote_job, None, False
+        return job, self._take_done(task)
 
     def _cancel_remote(self, job: RemoteJob) -> None:
         try:

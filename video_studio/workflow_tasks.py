@@ -25,6 +25,9 @@ class Attempt:
     token: CancelToken = field(default_factory=CancelToken)
     resuming: RemoteJob | None = None
     stopped: StopReason | None = None  # set by cancel(), the timeout or shutdown
+    # Set with `stopped` by shutdown(keep_remote_jobs=True) when the task's job is recorded:
+    # the call stops, the job goes on at the service and its record stays for resume().
+    keep_remote: bool = False
     last_state: RemoteState | None = None
 
 
@@ -45,6 +48,12 @@ class Task:
     resume_next: bool = False  # the next attempt polls remote_job instead of creating
     requeue_when_idle: bool = False  # retry() while the cancelled call still winds down
     cache_key: str | None = None
+
+    @property
+    def job_recorded(self) -> bool:
+        """Whether the task follows a job whose record on_remote_job was given (and
+        on_remote_job_done not yet): one a later resume() can follow."""
+        return self.remote_job is not None and self.remote_reported
 
     @property
     def scene_key(self) -> str:
@@ -121,6 +130,15 @@ def local_fallback_message(model: str, *, done: bool) -> str:
     return (
         f"{service} is paused after failing several times in a row, so the local engine is "
         "making this scene instead."
+    )
+
+
+def kept_job_message(model: str) -> str:
+    """Why a task stopped by closing the app still has its clip coming."""
+    service = capitalize(service_name(model))
+    return (
+        f"Stopped because Video Studio is closing. {service} goes on making the clip; it "
+        "is collected when the project is opened again."
     )
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from gui.actions import ActionRegistry
-from gui.generation import GenerationController, JobKeepingRegistry, SceneOrder, build_request
+from gui.generation import GenerationController, SceneOrder, build_request
 from gui.services import Services
 from gui.session import ProjectSession
 from gui.ui_state import UiState
@@ -29,7 +29,7 @@ from tests.render.conftest import probe
 from tests.workflow.conftest import make_config, registry_of, write_sample_clip
 from tests.workflow.scripted_adapter import ScriptedAdapter, Step
 from video_studio import edits
-from video_studio.adapters.base import Capabilities, GenerationRequest, RemoteJob
+from video_studio.adapters.base import Capabilities, GenerationRequest
 from video_studio.adapters.local import CAPABILITIES as LOCAL_CAPABILITIES
 from video_studio.adapters.registry import AdapterRegistry
 from video_studio.config import VideoStudioConfig, get_config, set_config
@@ -493,20 +493,27 @@ def test_closing_the_project_stops_local_renders_and_leaves_no_thread(
     assert project.document.storyboard.scenes[0].clip is None
 
 
-def test_closing_leaves_only_recorded_jobs_running(tmp_path: Path) -> None:
-    adapter = ScriptedAdapter()
-    registry = JobKeepingRegistry(registry_of({"luma": adapter}))
-    made = registry.get("luma")
-    assert "luma" in registry and registry.factory("luma") is not None
+def test_closing_leaves_only_recorded_jobs_running(
+    qtbot: QtBot,
+    services: Services,
+    project: Project,
+    make_controller: MakeController,
+    sample_mp4: Path,
+) -> None:
+    gate = threading.Event()
+    adapter = scripted(sample_mp4, Step(accept=True, gate=gate), default=Step(gate=gate))
+    set_config(make_config())
+    controller = make_controller(registry_of({"luma": adapter}))
+    services.session.set_project(use_model(project, "luma"))
+    first, second, _ = scene_ids(project)
+    controller.generate([first])  # accepted and recorded
+    qtbot.waitUntil(lambda: first in saved_jobs(project))
+    controller.generate([second])  # still working, no job accepted
+    qtbot.waitUntil(lambda: len(adapter.calls) == 2)
 
-    def job(job_id: str) -> RemoteJob:
-        return RemoteJob(model="luma", job_id=job_id, scene_id="s", request_image=tmp_path)
+    controller.shutdown()
 
-    registry.keep_remote_jobs(lambda j: j.job_id == "recorded")
-    made.cancel_remote(job("recorded"))  # resumed next time: left running
-    made.cancel_remote(job("unknown"))  # accepted as the app closed, never recorded
-    assert adapter.cancelled_jobs == ["unknown"]
-    registry.restore()
-    made.cancel_remote(job("recorded"))
-    assert adapter.cancelled_jobs == ["unknown", "recorded"]
-    assert "cancel_remote" not in vars(adapter)
+    assert workflow_threads() == []
+    assert adapter.cancelled_jobs == []  # the recorded job goes on; the other had none
+    assert list(saved_jobs(project)) == [first]
+    assert saved_jobs(project)[first]["job_id"] == "luma-job-1"

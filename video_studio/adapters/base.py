@@ -3,8 +3,9 @@
 An adapter turns a GenerationRequest into a GeneratedClip: a validated video file placed
 atomically in the clip folder. It reports progress (fraction, message, queue position,
 the remote job id as soon as it is known), honours a CancelToken (also cancelling the remote
-job), and raises VideoStudioError subclasses for every failure. Retries, circuit breakers,
-queueing and caching live in the workflow, around adapters.
+job, unless the token `keeps_remote`: then it only stops following it), and raises
+VideoStudioError subclasses for every failure. Retries, circuit breakers, queueing and
+caching live in the workflow, around adapters.
 """
 
 from __future__ import annotations
@@ -113,7 +114,11 @@ class ModelAdapter(Protocol):
         progress: ProgressCallback,
     ) -> GeneratedClip:
         """Make the clip. Reports RemoteState.QUEUED with `remote_job_id` as soon as the
-        service accepted the job (the workflow saves it), raises VideoStudioError."""
+        service accepted the job (the workflow saves it), raises VideoStudioError.
+
+        When `cancel` is cancelled, raises CancelledByUser at the next check and cancels the
+        accepted job at the service, except when `cancel.keeps_remote` (the job was saved
+        and is resumed later): then the job is left running."""
         ...
 
     def resume(

@@ -2,6 +2,13 @@
 the remote job id at once, so the workflow can save it), poll until done with a cancel
 check and an overall time limit, download and check the clip, place it atomically. Each
 service adapter supplies the protocol: submit, read a status, cancel, refresh an output URL.
+
+Cancelling the CancelToken stops the call at its next check and cancels the accepted job at
+the service; a token cancelled with `keep_remote=True` (the app closing) stops it the same
+way but leaves the job running there, to be resumed later. Either way the call raises
+CancelledByUser. A request already sent cannot be interrupted: the call notices the cancel
+when it returns, at most `request_timeout_seconds` later (a plain cancel then adds the
+cancel request itself, a few seconds at most).
 """
 
 from __future__ import annotations
@@ -183,8 +190,11 @@ class CloudAdapter(ABC):
             url = self._wait_for_output(job, cancel, progress, started + self.config.timeout)
             return self._download(job, request, url, cancel, progress)
         except CancelledByUser:
-            _log.info("%s: cancelled, stopping job %s", self.name, job.job_id)
-            self.cancel_remote(job)
+            if cancel.keeps_remote:
+                _log.info("%s: stopped following job %s; it goes on", self.name, job.job_id)
+            else:
+                _log.info("%s: cancelled, stopping job %s", self.name, job.job_id)
+                self.cancel_remote(job)
             raise
 
     def _wait_for_output(
