@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import qtawesome
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMenuBar, QToolBar, QWidget
 
 # Menus in the order they appear; an action names one of them.
 MENUS: tuple[str, ...] = ("File", "Edit", "Scene", "Playback", "Generate", "View", "Help")
@@ -46,6 +45,7 @@ class ActionRegistry(QObject):
         self._window = window
         self._specs: dict[str, ActionSpec] = {}
         self._actions: dict[str, QAction] = {}
+        self._icons_pending: list[str] = []  # action ids whose icon is not made yet
 
     def add(
         self,
@@ -75,7 +75,7 @@ class ActionRegistry(QObject):
         action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
         if spec.icon:
-            action.setIcon(qtawesome.icon(spec.icon))
+            self._icons_pending.append(spec.id)
         owner.addAction(action)
         if handler is not None:
             if spec.checkable:
@@ -85,6 +85,23 @@ class ActionRegistry(QObject):
         self._specs[spec.id] = spec
         self._actions[spec.id] = action
         return action
+
+    def apply_icons(self) -> None:
+        """Make the icons of the actions added so far (deferred: see theme.configure_icons)."""
+        if not self._icons_pending:
+            return
+        import qtawesome  # noqa: PLC0415
+
+        from gui.theme import configure_icons  # noqa: PLC0415
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            configure_icons(app)
+        for action_id in self._icons_pending:
+            icon = self._specs[action_id].icon
+            if icon:
+                self._actions[action_id].setIcon(qtawesome.icon(icon))
+        self._icons_pending.clear()
 
     def action(self, action_id: str) -> QAction:
         return self._actions[action_id]

@@ -7,12 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
 from gui.platform_check import find_platform_problem
-from gui.project_actions import ProjectActions
 from gui.theme import Theme, apply_theme
 from gui.ui_state import UiState
 from video_studio import __version__
@@ -27,6 +28,9 @@ __all__ = [
     "project_actions",
     "run",
 ]
+
+if TYPE_CHECKING:  # the project commands load with the panels, after the window shows
+    from gui.project_actions import ProjectActions
 
 _log = logging.getLogger("video_studio.gui")
 
@@ -63,13 +67,16 @@ def apply_saved_theme(app: QApplication, state: UiState) -> Theme:
         return apply_theme(app, Theme.DARK)
 
 
-def create_main_window(state: UiState | None = None) -> MainWindow:
-    """The app's main window (not shown yet)."""
-    return MainWindow(state)
+def create_main_window(state: UiState | None = None, *, load_parts: bool = True) -> MainWindow:
+    """The app's main window (not shown yet); `load_parts=False`: its panels come with
+    window.load_parts() (see run)."""
+    return MainWindow(state, load_parts=load_parts)
 
 
 def project_actions(window: MainWindow) -> ProjectActions | None:
     """The window's project commands (None if that part failed to start)."""
+    from gui.project_actions import ProjectActions  # noqa: PLC0415
+
     for controller in window.controllers:
         if isinstance(controller, ProjectActions):
             return controller
@@ -101,7 +108,18 @@ def launch(
 
 
 def run(argv: Sequence[str] | None = None, project: Path | None = None) -> int:
-    """Shows the main window, opens `project` if given, and runs the event loop; returns
-    the exit code."""
-    app, _window = launch(argv, project)
+    """Shows the main window at once, then loads its panels and opens `project` (if given)
+    from the event loop, and runs it; returns the exit code."""
+    app = create_app(argv)
+    state = UiState.load()
+    apply_saved_theme(app, state)
+    window = create_main_window(state, load_parts=False)
+    window.show()
+
+    def finish_start() -> None:
+        window.load_parts()
+        if project is not None:
+            open_in_window(window, project)
+
+    QTimer.singleShot(0, finish_start)
     return int(app.exec())

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,7 +73,15 @@ def _load(target: str) -> Callable[..., Any]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: UiState | None = None, parent: QWidget | None = None) -> None:
+    parts_loaded = Signal()  # the panels and menus exist (see load_parts)
+
+    def __init__(
+        self,
+        state: UiState | None = None,
+        parent: QWidget | None = None,
+        *,
+        load_parts: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setDockNestingEnabled(True)
@@ -95,18 +103,15 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._closing_done = False
 
+        self._parts_loaded = False
+
         self._add_core_actions()
-        for target in CONTROLLERS:
-            self.controllers.append(self._make_controller(target))
         for spec in DOCKS:
             self._add_dock(spec)
         self._arrange_docks()
-        self._add_view_actions()
-        self.menus = self.services.actions.build_menus(self.menuBar())
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("toolbar_main")
         self.toolbar.setIconSize(QSize(20, 20))
-        self.services.actions.build_toolbar(self.toolbar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
         session.project_changed.connect(self._update_title)
@@ -115,7 +120,33 @@ class MainWindow(QMainWindow):
         session.autosaved.connect(lambda _path: self.show_status("Autosaved", 2000))
         self._update_title()
         self._restore_layout()
+        if load_parts:
+            self.load_parts()
+        else:
+            self.statusBar().showMessage("Starting…")
+
+    def load_parts(self) -> None:
+        """Make the panels and the rest of the window (idempotent). Split from __init__ so
+        that the app can show its window first and load the panels' engine parts (render,
+        workflow, codecs) right after: the window appears in a fraction of the time."""
+        if self._parts_loaded:
+            return
+        self._parts_loaded = True
+        for target in CONTROLLERS:
+            self.controllers.append(self._make_controller(target))
+        for spec in DOCKS:
+            self._fill_dock(spec)
+        self._add_view_actions()
+        actions = self.services.actions
+        self.menus = actions.build_menus(self.menuBar())
+        actions.build_toolbar(self.toolbar)
+        actions.apply_icons()
         self.statusBar().showMessage("Ready")
+        self.parts_loaded.emit()
+
+    @property
+    def parts_are_loaded(self) -> bool:
+        return self._parts_loaded
 
     # --- building -------------------------------------------------------------------------
 
@@ -131,6 +162,7 @@ class MainWindow(QMainWindow):
         return controller
 
     def _add_dock(self, spec: DockSpec) -> None:
+        """The dock, empty until load_parts (so a saved layout can be restored at once)."""
         dock = QDockWidget(spec.title, self)
         dock.setObjectName(f"dock_{spec.name}")
         dock.setFeatures(
@@ -138,6 +170,14 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
+        waiting = QLabel("Loading…")
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        dock.setWidget(waiting)
+        self.addDockWidget(spec.area, dock)
+        self.docks[spec.name] = dock
+
+    def _fill_dock(self, spec: DockSpec) -> None:
+        dock = self.docks[spec.name]
         try:
             panel: QWidget = _load(spec.panel)(self.services, dock)
         except Exception as error:
@@ -148,10 +188,11 @@ class MainWindow(QMainWindow):
             )
             panel.setWordWrap(True)
         panel.setObjectName(f"panel_{spec.name}")
+        placeholder = dock.widget()
         dock.setWidget(panel)
-        self.addDockWidget(spec.area, dock)
+        if placeholder is not None:
+            placeholder.deleteLater()
         self.panels[spec.name] = panel
-        self.docks[spec.name] = dock
 
     def _arrange_docks(self) -> None:
         """Bin on the left and Inspector/Tasks on the right, full height; Preview above the

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from video_studio import edits
-from video_studio.autosave import Autosaver
 from video_studio.config_errors import ConfigError
-from video_studio.project import Project
-from video_studio.project_document import ProjectDocument
-from video_studio.storyboard import Storyboard
+
+if TYPE_CHECKING:  # the engine's models load with the first project, not at start-up
+    from video_studio import edits
+    from video_studio.autosave import Autosaver
+    from video_studio.project import Project
+    from video_studio.project_document import ProjectDocument
+    from video_studio.storyboard import Storyboard
 
 _log = logging.getLogger("video_studio.gui.session")
 
@@ -108,6 +111,8 @@ class ProjectSession(QObject):
         self._selected = []
         self._autosaver = None
         if project is not None:
+            from video_studio.autosave import Autosaver  # noqa: PLC0415
+
             self._autosaver = Autosaver(
                 project,
                 interval=AUTOSAVE_INTERVAL,
@@ -180,6 +185,8 @@ class ProjectSession(QObject):
         return True
 
     def _set_document(self, edit: edits.Edit, *, undo: bool) -> None:
+        from video_studio import edits  # noqa: PLC0415
+
         if self.project is None:
             return
         if undo:

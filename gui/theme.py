@@ -3,9 +3,9 @@ looks the same on every desktop, and icons coloured to match."""
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 
-import qtawesome
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -77,11 +77,20 @@ def apply_theme(app: QApplication, theme: Theme | str) -> Theme:
     app.setStyle("Fusion")
     palette = palette_for(chosen)
     app.setPalette(palette)
-    text = palette.color(_ROLES.WindowText).name()
-    disabled = _DISABLED_TEXT[chosen]
-    qtawesome.set_defaults(color=text, color_disabled=disabled)
     app.setProperty("video_studio_theme", chosen.value)
+    if "qtawesome" in sys.modules:  # icons made from now on follow the theme
+        configure_icons(app)
     return chosen
+
+
+def configure_icons(app: QApplication) -> None:
+    """Icon colours for the current theme. qtawesome loads here, on first use, not at
+    start-up: its fonts cost a fifth of a second before the window could show."""
+    import qtawesome  # noqa: PLC0415
+
+    theme = current_theme(app)
+    text = palette_for(theme).color(_ROLES.WindowText).name()
+    qtawesome.set_defaults(color=text, color_disabled=_DISABLED_TEXT[theme])
 
 
 def current_theme(app: QApplication) -> Theme:

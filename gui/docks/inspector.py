@@ -27,17 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.services import Services
-from gui.widgets.project_inspector import (
-    MIXED,
-    Mixed,
-    ProjectInspector,
-    Templates,
-    combo,
-    combo_key,
-    common,
-    set_combo,
-)
-from gui.widgets.rect_editor import BackgroundCalls
+from gui.widgets.background_calls import BackgroundCalls
+from gui.widgets.inspector_fields import MIXED, Mixed, combo, combo_key, common, set_combo
+from gui.widgets.project_inspector import ProjectInspector, Templates
 from gui.widgets.scene_inspector import SceneInspector
 from video_studio import edits
 from video_studio.adapters.base import Capabilities

@@ -6,80 +6,47 @@ Frames come from `PreviewRenderer` (a render thread; the newest request wins), s
 here waits for a decode. Playback is a QTimer at the document's frame rate that computes
 the frame from the wall clock (frames are dropped rather than the picture drifting) and
 moves the session's playhead; a playhead moved elsewhere (the timeline) is followed.
+
+The clock is gui.widgets.playback_clock; the actions, their shortcuts and the row under the
+picture are gui.widgets.preview_transport.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-import time
 from collections.abc import Callable
 
-import qtawesome
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QHideEvent, QImage
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QSlider,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QHideEvent, QImage
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
-from gui.actions import ActionSpec
 from gui.preview_audio import MusicTrack, PreviewAudio, probe_audio_output
 from gui.preview_renderer import PreviewDocument, PreviewRenderer, resolve_storyboard
 from gui.services import Services
+from gui.widgets.playback_clock import (
+    MAX_SPEED,
+    PlaybackClock,
+    format_time,
+    playback_frame,
+    shuttle_speed,
+)
 from gui.widgets.preview_canvas import PreviewCanvas
+from gui.widgets.preview_transport import TransportRow, add_playback_actions
 
-MAX_SPEED = 8.0
+__all__ = [
+    "LOADING_TEXT",
+    "MAX_SPEED",
+    "NO_PROJECT_TEXT",
+    "REBUILD_DELAY_MS",
+    "PreviewPanel",
+    "format_time",
+    "playback_frame",
+    "shuttle_speed",
+]
+
 REBUILD_DELAY_MS = 120  # an edit burst (a drag) rebuilds the compositor once it settles
 NO_PROJECT_TEXT = "No project is open: open or create one to preview it."
 LOADING_TEXT = "Preparing the preview…"
-_WIDGET = Qt.ShortcutContext.WidgetWithChildrenShortcut
-
-
-def format_time(seconds: float, fps: float) -> str:
-    """ "mm:ss.ff": minutes, seconds and the frame within the second."""
-    rate = max(1, round(fps))
-    frames = max(0, round(seconds * rate))
-    whole, frame = divmod(frames, rate)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes:02d}:{secs:02d}.{frame:02d}"
-
-
-def playback_frame(
-    start: float,
-    elapsed: float,
-    *,
-    speed: float,
-    fps: float,
-    frame_count: int,
-    loop: bool,
-) -> tuple[int, bool]:
-    """The frame to show `elapsed` wall-clock seconds after playback left frame `start`
-    at `speed` (negative: backwards), and whether playback goes on (it stops on the first
-    or last frame unless it loops)."""
-    position = start + elapsed * speed * fps
-    # A frame is left once it has been shown for a whole frame time, either way.
-    index = math.floor(position + 1e-6) if speed > 0 else math.ceil(position - 1e-6)
-    last = frame_count - 1
-    if loop:
-        return index % frame_count, True
-    if speed > 0 and index >= last:
-        return last, False
-    if speed < 0 and index <= 0:
-        return 0, False
-    return min(max(index, 0), last), True
-
-
-def shuttle_speed(speed: float, playing: bool, direction: int) -> float:
-    """J/L: the first press plays at 1x that way; each further press doubles, up to 8x."""
-    if playing and speed * direction > 0:
-        return direction * min(MAX_SPEED, abs(speed) * 2)
-    return float(direction)
 
 
 class PreviewPanel(QWidget):
@@ -95,11 +62,6 @@ class PreviewPanel(QWidget):
         self.session = services.session
         self._doc: PreviewDocument | None = None
         self._time = 0.0  # seconds, on a frame
-        self._playing = False
-        self._speed = 1.0
-        self._anchor_frame = 0.0  # playback: the frame at _anchor_wall
-        self._anchor_wall = 0.0
-        self._loop = False
         self._setting_playhead = False
         self._source_at = 0.0  # the time the renderer's current source was set for
         self._resume_after_drag = False
@@ -111,9 +73,8 @@ class PreviewPanel(QWidget):
         self.audio = PreviewAudio(self, probe=audio_probe)
         self.canvas = PreviewCanvas(self)
         self.setFocusProxy(self.canvas)
-        self._playback_timer = QTimer(self)
-        self._playback_timer.setObjectName("preview_playback")
-        self._playback_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._clock = PlaybackClock(self)
+        self._playback_timer = self._clock.timer
         self._playback_timer.timeout.connect(self._tick)
         self._rebuild_timer = QTimer(self)
         self._rebuild_timer.setObjectName("preview_rebuild")
@@ -138,156 +99,28 @@ class PreviewPanel(QWidget):
     # --- building ---------------------------------------------------------------------------
 
     def _add_actions(self) -> None:
-        add = self.services.actions.add
-
-        def spec(
-            action_id: str,
-            text: str,
-            key: str,
-            icon: str,
-            section: int,
-            *,
-            local: bool = True,
-            checkable: bool = False,
-            tip: str = "",
-        ) -> ActionSpec:
-            return ActionSpec(
-                action_id,
-                text,
-                "Playback",
-                key,
-                tip=tip,
-                icon=icon,
-                checkable=checkable,
-                section=section,
-                context=_WIDGET if local else Qt.ShortcutContext.WindowShortcut,
-            )
-
-        def local(made: ActionSpec, handler: Callable[[], object]) -> QAction:
-            return add(made, handler, widget=self)
-
-        self.play_action = local(
-            spec("playback.play_pause", "&Play", "Space", "mdi6.play", 0, tip="Play or pause"),
-            self.toggle_play,
+        made = add_playback_actions(
+            self.services.actions, self, self, self.canvas.set_overlay_visible
         )
-        local(
-            spec("playback.shuttle_back", "Shuttle &Back", "J", "mdi6.rewind", 0,
-                 tip="Play backwards; again: faster (up to 8x)"),
-            functools.partial(self.shuttle, -1),
-        )  # fmt: skip
-        local(spec("playback.pause", "P&ause", "K", "mdi6.pause", 0), self.pause)
-        local(
-            spec("playback.shuttle_forward", "Shuttle &Forward", "L", "mdi6.fast-forward", 0,
-                 tip="Play forwards; again: faster (up to 8x)"),
-            functools.partial(self.shuttle, 1),
-        )  # fmt: skip
-        local(
-            spec("playback.previous_frame", "Pre&vious Frame", "Left", "mdi6.step-backward", 1),
-            functools.partial(self.step, -1),
-        )
-        local(
-            spec("playback.next_frame", "&Next Frame", "Right", "mdi6.step-forward", 1),
-            functools.partial(self.step, 1),
-        )
-        local(
-            spec("playback.go_to_start", "Go to &Start", "Home", "mdi6.skip-previous", 1),
-            self.go_to_start,
-        )
-        local(
-            spec("playback.go_to_end", "Go to &End", "End", "mdi6.skip-next", 1),
-            self.go_to_end,
-        )
-        self.loop_action = add(
-            spec("playback.loop", "&Loop", "Ctrl+L", "mdi6.repeat", 2, local=False,
-                 checkable=True, tip="Play the video over and over"),
-            lambda: self.set_loop(self.loop_action.isChecked()),
-        )  # fmt: skip
-        self.safe_action = add(
-            spec("playback.title_safe", "&Title-Safe Overlay", "Ctrl+'", "mdi6.crop-free", 2,
-                 local=False, checkable=True, tip="Show where text stays clear of the edges"),
-            lambda: self.canvas.set_overlay_visible(self.safe_action.isChecked()),
-        )  # fmt: skip
-        self._transport = [
-            self.services.actions.action(name)
-            for name in (
-                "playback.play_pause",
-                "playback.shuttle_back",
-                "playback.pause",
-                "playback.shuttle_forward",
-                "playback.previous_frame",
-                "playback.next_frame",
-                "playback.go_to_start",
-                "playback.go_to_end",
-            )
-        ]
-        self._play_icon = qtawesome.icon("mdi6.play")
-        self._pause_icon = qtawesome.icon("mdi6.pause")
+        self.play_action = made.play
+        self.loop_action = made.loop
+        self.safe_action = made.title_safe
 
     def _build_ui(self) -> None:
-        actions = self.services.actions
-
-        def button(action_id: str) -> QToolButton:
-            made = QToolButton(self)
-            made.setDefaultAction(actions.action(action_id))
-            made.setAutoRaise(True)
-            made.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            made.setIconSize(QSize(18, 18))
-            made.setObjectName("preview_" + action_id.split(".", 1)[1])
-            return made
-
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.slider.setObjectName("preview_scrub")
-        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.slider.setRange(0, 0)
-        self.slider.setToolTip("Drag to scrub through the video")
+        self.transport = TransportRow(self, self.services.actions, self.play_action)
+        self.slider = self.transport.slider
+        self.time_label = self.transport.time_label
+        self.speed_label = self.transport.speed_label
+        self.audio_label = self.transport.audio_label
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.sliderPressed.connect(self._slider_pressed)
         self.slider.sliderReleased.connect(self._slider_released)
-
-        self.time_label = QLabel(self)
-        self.time_label.setObjectName("preview_time")
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.TypeWriter)
-        self.time_label.setFont(mono)
-        self.time_label.setToolTip("Time / length (minutes:seconds.frame)")
-
-        self.speed_label = QLabel(self)
-        self.speed_label.setObjectName("preview_speed")
-        self.speed_label.setVisible(False)
-
-        self.audio_label = QToolButton(self)
-        self.audio_label.setObjectName("preview_audio_status")
-        self.audio_label.setIcon(qtawesome.icon("mdi6.volume-off"))
-        self.audio_label.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.audio_label.setAutoRaise(True)
-        self.audio_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.audio_label.setVisible(False)
-
-        transport = QHBoxLayout()
-        transport.setContentsMargins(4, 2, 4, 2)
-        transport.setSpacing(2)
-        for action_id in (
-            "playback.go_to_start",
-            "playback.previous_frame",
-            "playback.play_pause",
-            "playback.next_frame",
-            "playback.go_to_end",
-        ):
-            transport.addWidget(button(action_id))
-        transport.addSpacing(6)
-        transport.addWidget(button("playback.loop"))
-        transport.addWidget(button("playback.title_safe"))
-        transport.addSpacing(6)
-        transport.addWidget(self.slider, 1)
-        transport.addWidget(self.speed_label)
-        transport.addWidget(self.time_label)
-        transport.addWidget(self.audio_label)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.canvas, 1)
-        layout.addLayout(transport)
+        layout.addLayout(self.transport.layout)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     # --- state for callers and tests -------------------------------------------------------
@@ -303,22 +136,22 @@ class PreviewPanel(QWidget):
 
     @property
     def playing(self) -> bool:
-        return self._playing
+        return self._clock.playing
 
     @property
     def speed(self) -> float:
         """Playback speed, negative backwards."""
-        return self._speed
+        return self._clock.speed
 
     @property
     def loop(self) -> bool:
-        return self._loop
+        return self._clock.loop
 
     # --- transport --------------------------------------------------------------------------
 
     def toggle_play(self) -> None:
         """Space: play forwards at normal speed, or pause."""
-        if self._playing:
+        if self._clock.playing:
             self.pause()
         else:
             self.play(1.0)
@@ -328,26 +161,19 @@ class PreviewPanel(QWidget):
         if doc is None or speed == 0 or self._closed:
             return
         index = self._index()
-        if not self._loop:  # at the end (start when backwards) playing starts over
+        if not self._clock.loop:  # at the end (start when backwards) playing starts over
             if speed > 0 and index >= doc.frame_count - 1:
                 self._show(0.0)
             elif speed < 0 and index <= 0:
                 self._show(doc.last_frame_time)
-        self._speed = speed
-        self._playing = True
-        self._anchor()
-        self._playback_timer.setInterval(max(1, round(1000 / doc.fps)))
-        self._playback_timer.start()
+        self._clock.start(speed, self._index(), doc.fps)
         self.renderer.set_direction(1 if speed > 0 else -1)
         self._update_transport()
-        self.audio.sync(self._time, playing=True, speed=self._speed)
+        self.audio.sync(self._time, playing=True, speed=self._clock.speed)
 
     def pause(self) -> None:
         """K: stop where the picture is."""
-        was_playing = self._playing
-        self._playing = False
-        self._speed = 1.0
-        self._playback_timer.stop()
+        was_playing = self._clock.stop()
         self.renderer.set_direction(0)
         self._update_transport()
         if was_playing:
@@ -355,7 +181,7 @@ class PreviewPanel(QWidget):
 
     def shuttle(self, direction: int) -> None:
         """J (-1) / L (+1): play that way; pressed again, twice as fast (up to 8x)."""
-        self.play(shuttle_speed(self._speed, self._playing, direction))
+        self.play(shuttle_speed(self._clock.speed, self._clock.playing, direction))
 
     def step(self, frames: int) -> None:
         """Left/Right: pause and move by whole frames."""
@@ -380,12 +206,10 @@ class PreviewPanel(QWidget):
             return
         index = min(max(0, round(seconds * doc.fps)), doc.frame_count - 1)
         self._show(index / doc.fps)
-        if self._playing:
-            self._anchor()
-            self.audio.sync(self._time, playing=True, speed=self._speed)
+        self._follow_on()
 
     def set_loop(self, loop: bool) -> None:
-        self._loop = loop
+        self._clock.loop = loop
         if self.loop_action.isChecked() != loop:
             self.loop_action.setChecked(loop)
 
@@ -394,8 +218,8 @@ class PreviewPanel(QWidget):
         if self._closed:
             return
         self._closed = True
-        self._playing = False
-        self._playback_timer.stop()
+        self._clock.playing = False
+        self._clock.timer.stop()
         self._rebuild_timer.stop()
         self.audio.shutdown()
         self.renderer.shutdown()
@@ -411,27 +235,22 @@ class PreviewPanel(QWidget):
         doc = self._doc
         return 0 if doc is None else round(self._time * doc.fps)
 
-    def _anchor(self) -> None:
-        self._anchor_frame = float(self._index())
-        self._anchor_wall = time.monotonic()
+    def _follow_on(self) -> None:
+        """Playback, if on, goes on from the frame shown."""
+        if self._clock.playing:
+            self._clock.anchor(self._index())
+            self.audio.sync(self._time, playing=True, speed=self._clock.speed)
 
     def _tick(self) -> None:
         doc = self._doc
-        if doc is None or not self._playing:
-            self._playback_timer.stop()
+        if doc is None or not self._clock.playing:
+            self._clock.timer.stop()
             return
-        index, going = playback_frame(
-            self._anchor_frame,
-            time.monotonic() - self._anchor_wall,
-            speed=self._speed,
-            fps=doc.fps,
-            frame_count=doc.frame_count,
-            loop=self._loop,
-        )
+        index, going = self._clock.due(doc.fps, doc.frame_count)
         if index != self._index():
             self._show(index / doc.fps)
         if going:
-            self.audio.sync(self._time, playing=True, speed=self._speed)
+            self.audio.sync(self._time, playing=True, speed=self._clock.speed)
         else:
             self.pause()
 
@@ -458,17 +277,15 @@ class PreviewPanel(QWidget):
             return
         index = min(max(0, round(seconds * doc.fps)), doc.frame_count - 1)
         self._show(index / doc.fps, from_session=True)
-        if self._playing:
-            self._anchor()
-            self.audio.sync(self._time, playing=True, speed=self._speed)
+        self._follow_on()
 
     def _slider_moved(self, value: int) -> None:
         if self._doc is not None and value != self._index():
             self.seek(value / self._doc.fps)
 
     def _slider_pressed(self) -> None:
-        self._resume_after_drag = self._playing
-        if self._playing:
+        self._resume_after_drag = self._clock.playing
+        if self._clock.playing:
             self.pause()
 
     def _slider_released(self) -> None:
@@ -519,10 +336,7 @@ class PreviewPanel(QWidget):
         if self._closed or self.session.project is None:
             return
         self._doc = doc
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, doc.frame_count - 1)
-        self.slider.setPageStep(max(1, round(doc.fps)))
-        self.slider.blockSignals(False)
+        self.transport.set_frames(doc.frame_count, doc.fps)
         self.canvas.set_frame_size(QSize(*doc.size))
         self.canvas.set_safe_area(doc.safe_area)
         self.audio.set_track(MusicTrack.from_storyboard(doc.storyboard))
@@ -530,9 +344,9 @@ class PreviewPanel(QWidget):
         # The renderer shows the new document at the time the source was set for; a time
         # that moved meanwhile (a seek while loading, a shorter video) is asked for again.
         self._show(index / doc.fps, render=index / doc.fps != self._source_at)
-        if self._playing:
-            self._anchor()
-            self._playback_timer.setInterval(max(1, round(1000 / doc.fps)))
+        if self._clock.playing:
+            self._clock.anchor(self._index())
+            self._clock.set_rate(doc.fps)
         self._update_transport()
 
     def _unavailable(self, message: str) -> None:
@@ -563,40 +377,14 @@ class PreviewPanel(QWidget):
     def _update_position_widgets(self) -> None:
         doc = self._doc
         if doc is None:
-            self.time_label.setText("--:--.-- / --:--.--")
-            self.slider.blockSignals(True)
-            self.slider.setRange(0, 0)
-            self.slider.blockSignals(False)
-            return
-        self.time_label.setText(
-            f"{format_time(self._time, doc.fps)} / {format_time(doc.duration, doc.fps)}"
-        )
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._index())
-        self.slider.blockSignals(False)
+            self.transport.show_no_position()
+        else:
+            self.transport.show_position(self._time, doc.duration, doc.fps, self._index())
 
     def _update_transport(self) -> None:
-        enabled = self._doc is not None
-        for action in self._transport:
-            action.setEnabled(enabled)
-        self.slider.setEnabled(enabled)
-        playing = self._playing
-        self.play_action.setText("&Pause" if playing else "&Play")
-        self.play_action.setIcon(self._pause_icon if playing else self._play_icon)
-        self.play_action.setToolTip(f"{'Pause' if playing else 'Play'} (Space)")
-        if playing and self._speed != 1.0:
-            arrow = "◀ " if self._speed < 0 else ""
-            self.speed_label.setText(f"{arrow}{abs(self._speed):g}×")
-            self.speed_label.setVisible(True)
-        else:
-            self.speed_label.setVisible(False)
+        self.transport.show_state(
+            enabled=self._doc is not None, playing=self._clock.playing, speed=self._clock.speed
+        )
 
     def _update_audio_status(self) -> None:
-        status = self.audio.status
-        if status is None:
-            self.audio_label.setVisible(False)
-            self.audio_label.setToolTip("")
-            return
-        self.audio_label.setText(status.text)
-        self.audio_label.setToolTip(status.reason)
-        self.audio_label.setVisible(True)
+        self.transport.show_audio(self.audio.status)

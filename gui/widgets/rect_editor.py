@@ -8,14 +8,13 @@ emits `rects_edited(start, end)` once, on release: one edit per gesture.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QThread, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -30,84 +29,26 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.widgets import rect_geometry as geo
+from gui.widgets.background_calls import BackgroundCalls
 from video_studio.asset_cache import AssetCache
-from video_studio.error_types import VideoStudioError
 from video_studio.image_io import load_image
 
-_log = logging.getLogger("video_studio.gui.inspector")
+__all__ = [  # BackgroundCalls is re-exported for the modules that import it from here
+    "END_COLOR",
+    "HANDLE_PX",
+    "MARGIN_PX",
+    "PROXY_SIDE",
+    "START_COLOR",
+    "BackgroundCalls",
+    "RectEditor",
+    "load_proxy",
+]
 
 PROXY_SIDE = 1280  # the preview's proxy size: the same cache entry serves both
 HANDLE_PX = 7.0  # half the side of a corner handle, and its grab radius
 MARGIN_PX = 10.0
 START_COLOR = QColor("#43A047")
 END_COLOR = QColor("#FB8C00")
-
-
-class _CallThread(QThread):
-    completed = Signal(object)  # the thread itself, once `work` has returned or raised
-
-    def __init__(self, name: str, work: Callable[[], Any]) -> None:
-        super().__init__()
-        self.setObjectName(name)
-        self._work = work
-        self.result: Any = None
-        self.error: str | None = None
-
-    def run(self) -> None:
-        try:
-            self.result = self._work()
-        except VideoStudioError as error:
-            self.error = error.message
-        except Exception as error:  # any failure becomes a message in the panel
-            _log.warning("%s failed: %r", self.objectName(), error)
-            self.error = str(error) or type(error).__name__
-        self.completed.emit(self)
-
-
-class BackgroundCalls(QObject):
-    """Small calls of a panel on their own threads; the callbacks run on the GUI thread.
-    `shutdown()` waits for the running ones, whose callbacks are then dropped."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._running: dict[_CallThread, tuple[Callable[[Any], None], Callable[[str], None]]] = {}
-        self._closed = False
-
-    def run(
-        self,
-        name: str,
-        work: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_failed: Callable[[str], None],
-    ) -> None:
-        if self._closed:
-            return
-        thread = _CallThread(name, work)
-        thread.completed.connect(self._completed)
-        self._running[thread] = (on_done, on_failed)
-        thread.start()
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._running)
-
-    def _completed(self, thread: _CallThread) -> None:
-        callbacks = self._running.pop(thread, None)
-        thread.wait()  # it has only to return from run()
-        thread.deleteLater()
-        if callbacks is None or self._closed:
-            return
-        on_done, on_failed = callbacks
-        if thread.error is None:
-            on_done(thread.result)
-        else:
-            on_failed(thread.error)
-
-    def shutdown(self) -> None:
-        self._closed = True
-        for thread in list(self._running):
-            thread.wait()
-        self._running.clear()
 
 
 def _qimage(pixels: np.ndarray[Any, Any]) -> QImage:

@@ -6,6 +6,9 @@ With several scenes selected every field shows their common value ("Mixed" where
 differ) and a change applies to all of them as one undo step. Values commit when editing
 is finished (Enter, focus leaving, a combo choice, a slider released); a refused edit puts
 the document's value back.
+
+What a scene renders with where it leaves a setting to the template is
+gui.widgets.scene_defaults; the edit the page commits is gui.widgets.scene_edit.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from gui.services import Services
 from gui.widgets import rect_geometry as geo
-from gui.widgets.project_inspector import (
+from gui.widgets import scene_defaults
+from gui.widgets.inspector_fields import (
     MixedSpin,
-    Templates,
     ValueSlider,
     combo,
     combo_key,
@@ -38,11 +40,11 @@ from gui.widgets.project_inspector import (
     set_combo,
     set_text,
 )
+from gui.widgets.project_inspector import Templates
 from gui.widgets.rect_editor import RectEditor
+from gui.widgets.scene_edit import Values, scene_edit
 from video_studio import edits
 from video_studio.asset_cache import AssetCache
-from video_studio.config_errors import ConfigError, ConfigIssue
-from video_studio.document_issues import validation_issues
 from video_studio.models import (
     Direction,
     FitMode,
@@ -53,10 +55,10 @@ from video_studio.models import (
     Transition,
     TransitionType,
 )
-from video_studio.motion import Framing, plan_motion
 from video_studio.project import Project
-from video_studio.project_document import ProjectDocument
 from video_studio.templates import Template
+
+__all__ = ["EASINGS", "PRESETS", "SceneInspector", "Values", "scene_edit"]
 
 PRESETS = (
     ("", "Template default"),
@@ -77,13 +79,11 @@ EASINGS = (
 )
 _WITH_STRENGTH = {"zoom_in", "zoom_out", "pan_left", "pan_right", "auto", "parallax"}
 _DIRECTED = {"slide", "push", "wipe"}
-_ASSUMED_SIZE = (1600, 1200)  # an image whose size the document does not know
 _RECT_TIP = (
     "Drag a rectangle to move it, a corner handle to resize it.\n"
     "Green: where the camera starts; orange: where it ends."
 )
 _DEFAULT = [("", "Template default")]
-Values = Callable[[Scene, int], dict[str, Any] | None]
 
 
 def _label(value: str) -> str:
@@ -224,7 +224,8 @@ class SceneInspector(QWidget):
         project = self._services.session.project
         assert project is not None
         board = project.document.storyboard
-        self.rect_editor.set_frame(self._image_size(scene), board.aspect_ratio.ratio)
+        image_size = scene_defaults.image_size(project.document, scene)
+        self.rect_editor.set_frame(image_size, board.aspect_ratio.ratio)
         start, end = self.rects_of(scene, index)
         self.rect_editor.set_rects(start, end, custom=motions[0].type is MotionType.KEN_BURNS)
         if self._cache is None or self._cache.root != project.cache_dir.absolute():
@@ -273,44 +274,18 @@ class SceneInspector(QWidget):
 
     # --- what the renderer will use ---------------------------------------------------------
 
-    def _defaults_of(self, index: int) -> tuple[MotionSpec, Transition | None] | None:
-        if self._template is None:
-            return None
-        total = len(self._services.session.document.storyboard.scenes)
-        defaults = self._template.scene_defaults(index, total)
-        return defaults.motion, defaults.transition
-
     def effective_motion(self, scene: Scene, index: int) -> MotionSpec:
-        if scene.motion is not None:
-            return scene.motion
-        defaults = self._defaults_of(index)
-        return defaults[0] if defaults else MotionSpec(type=MotionType.ZOOM_IN)
+        total = len(self._services.session.document.storyboard.scenes)
+        return scene_defaults.effective_motion(self._template, total, scene, index)
 
     def effective_transition(self, scene: Scene, index: int) -> Transition:
-        if scene.transition is not None:
-            return scene.transition
-        defaults = self._defaults_of(index)
-        default = (defaults[1] if defaults else None) or Transition()
-        limit = round(scene.duration * 0.4, 3)  # as the template fills scenes in
-        return default.model_copy(update={"duration": min(default.duration, limit)})
-
-    def _image_size(self, scene: Scene) -> tuple[int, int] | None:
-        entry = self._services.session.document.assets.get(scene.image.removeprefix("asset:"))
-        return (entry.width, entry.height) if entry is not None else None
+        total = len(self._services.session.document.storyboard.scenes)
+        return scene_defaults.effective_transition(self._template, total, scene, index)
 
     def rects_of(self, scene: Scene, index: int) -> tuple[geo.Rect, geo.Rect]:
         """The start and end windows (fractions of the image) of the scene's motion."""
-        width, height = self._image_size(scene) or _ASSUMED_SIZE
-        output = self._services.session.document.storyboard.aspect_ratio.ratio
-        motion = self.effective_motion(scene, index)
-        if motion.type is MotionType.KEN_BURNS and motion.start and motion.end:
-            start, end = motion.start, motion.end
-        else:
-            fit = scene.fit or (self._template.fit if self._template else FitMode.COVER)
-            path = plan_motion(motion, Framing(width, height, output, fit))
-            start, end = _fraction(path.start, width, height), _fraction(path.end, width, height)
-        aspect = geo.fraction_aspect(output, width, height)
-        return geo.conform(start, geo.UNIT, aspect), geo.conform(end, geo.UNIT, aspect)
+        document = self._services.session.document
+        return scene_defaults.motion_rects(document, self._template, scene, index)
 
     # --- committing -------------------------------------------------------------------------
 
@@ -417,43 +392,3 @@ class SceneInspector(QWidget):
 
     def shutdown(self) -> None:
         self.rect_editor.shutdown()
-
-
-def _fraction(window: tuple[float, float, float, float], width: float, height: float) -> geo.Rect:
-    x, y, w, h = window
-    return (x / width, y / height, w / width, h / height)
-
-
-def scene_edit(project: Project, ids: list[str], label: str, values_for: Values) -> edits.Edit:
-    """One edit giving each chosen scene its own `values_for(scene, index)` (None: leave
-    it), refused when a scene would be invalid or a transition would newly not fit the
-    scenes it joins."""
-    chosen = set(ids)
-
-    def change(document: ProjectDocument) -> None:
-        known = set(document.storyboard.problems())
-        scenes = list(document.storyboard.scenes)
-        changed: list[int] = []
-        for index, scene in enumerate(scenes):
-            values = values_for(scene, index) if scene.id in chosen else None
-            if values is None:
-                continue
-            data = {**scene.model_dump(), **values}
-            try:
-                scenes[index] = Scene.model_validate(data)
-            except ValidationError as error:
-                raise ConfigError(
-                    validation_issues(error, "", data, prefix=("scenes", index))
-                ) from None
-            changed.append(index)
-        document.storyboard.scenes = scenes
-        problems = [
-            ConfigIssue("", field, reason)
-            for field, reason in document.storyboard.problems()
-            if (field, reason) not in known
-            and any(field.startswith(f"scenes[{index}].") for index in changed)
-        ]
-        if problems:
-            raise ConfigError(problems)
-
-    return edits.make_edit(project, label, change)

@@ -11,14 +11,14 @@ Gestures, each one undo step:
 - drop images from the bin (gui.mime.ASSETS_MIME): new scenes at the gap.
 
 The view re-reads the session's document on every change (`refresh`), never keeping scenes.
+What a gesture decides (selection, destination, cursor, tooltip) is in
+gui.widgets.timeline_pointer.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -50,31 +50,19 @@ from gui.widgets.timeline_geometry import (
     clamp_pps,
     snap_duration,
 )
+from gui.widgets.timeline_pointer import (
+    Gesture,
+    GestureKind,
+    hover_cursor,
+    hover_text,
+    id_range,
+    move_destination,
+    toggled,
+)
 from gui.widgets.timeline_thumbnails import ThumbnailLoader
-from gui.widgets.transition_editor import describe
 from video_studio import edits
 from video_studio.models import Scene
 from video_studio.project import Project
-
-
-class _Kind(Enum):
-    SCRUB = "scrub"
-    RESIZE = "resize"
-    MOVE = "move"
-    MARKER = "marker"
-
-
-@dataclass
-class _Gesture:
-    kind: _Kind
-    index: int
-    press: QPointF
-    ids: list[str] = field(default_factory=list)
-    start: float = 0.0  # RESIZE: the scene's start time at the press
-    last: float | None = None  # RESIZE: the duration applied last
-    moved: bool = False
-    select_on_release: str | None = None  # MOVE: a plain click on a selected scene
-    key: str = ""
 
 
 class TimelineView(QWidget):
@@ -97,7 +85,7 @@ class TimelineView(QWidget):
         self._loader = loader
         self._scenes: list[Scene] = []
         self._layout = TimelineLayout.of([], DEFAULT_PPS)
-        self._gesture: _Gesture | None = None
+        self._gesture: Gesture | None = None
         self._presses = itertools.count(1)
         self._anchor: str | None = None  # the scene Shift+click ranges from
         self.drop_gap: int | None = None  # the gap a drag would land in, while dragging
@@ -164,7 +152,7 @@ class TimelineView(QWidget):
             selected=frozenset(self._session.selected_scene_ids),
             playhead=self.scene_time(self._session.playhead),
             has_project=self._session.has_project,
-            active_marker=gesture.index if gesture and gesture.kind is _Kind.MARKER else -1,
+            active_marker=gesture.index if gesture and gesture.kind is GestureKind.MARKER else -1,
             drop_gap=self.drop_gap,
         )
         painter = QPainter(self)
@@ -224,15 +212,15 @@ class TimelineView(QWidget):
         self._gesture = self._start(hit, pos, event.modifiers())
         self.update()
 
-    def _start(self, hit: Hit, pos: QPointF, modifiers: Qt.KeyboardModifier) -> _Gesture | None:
+    def _start(self, hit: Hit, pos: QPointF, modifiers: Qt.KeyboardModifier) -> Gesture | None:
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
         key = f"timeline-{id(self)}-{next(self._presses)}"
         if hit.kind is HitKind.RULER:
             self._session.set_playhead(self.video_time(self._layout.time_at(pos.x())))
-            return _Gesture(_Kind.SCRUB, -1, pos)
+            return Gesture(GestureKind.SCRUB, -1, pos)
         if hit.kind is HitKind.MARKER:
-            return _Gesture(_Kind.MARKER, hit.index, pos)
+            return Gesture(GestureKind.MARKER, hit.index, pos)
         if hit.kind is HitKind.EDGE:
             scene_id = self._scenes[hit.index].id
             chosen = self._selected_in_order()
@@ -240,7 +228,7 @@ class TimelineView(QWidget):
                 chosen = [scene_id]
                 self._select(chosen, anchor=scene_id)
             start = self._layout.starts[hit.index]
-            return _Gesture(_Kind.RESIZE, hit.index, pos, chosen, start, key=key)
+            return Gesture(GestureKind.RESIZE, hit.index, pos, chosen, start, key=key)
         if hit.kind is HitKind.SCENE:
             return self._press_scene(hit.index, pos, ctrl=ctrl, shift=shift, key=key)
         if not (ctrl or shift):
@@ -249,27 +237,22 @@ class TimelineView(QWidget):
 
     def _press_scene(
         self, index: int, pos: QPointF, *, ctrl: bool, shift: bool, key: str
-    ) -> _Gesture | None:
+    ) -> Gesture | None:
         scene_id = self._scenes[index].id
         chosen = self._selected_in_order()
         if ctrl:
-            toggled = [i for i in chosen if i != scene_id]
-            if scene_id not in chosen:
-                toggled.append(scene_id)
-            self._select(toggled, anchor=scene_id)
+            self._select(toggled(chosen, scene_id), anchor=scene_id)
             return None
         if shift:
             ids = [scene.id for scene in self._scenes]
-            anchor = ids.index(self._anchor) if self._anchor in ids else index
-            low, high = sorted((anchor, index))
-            self._session.select_scenes(ids[low : high + 1])
+            self._session.select_scenes(id_range(ids, self._anchor, index))
             return None
         later: str | None = None
         if scene_id in chosen:
             later = scene_id  # a click (no drag) on a selected scene selects only it
         else:
             self._select([scene_id], anchor=scene_id)
-        gesture = _Gesture(_Kind.MOVE, index, pos, self._selected_in_order(), key=key)
+        gesture = Gesture(GestureKind.MOVE, index, pos, self._selected_in_order(), key=key)
         gesture.select_on_release = later
         return gesture
 
@@ -285,20 +268,23 @@ class TimelineView(QWidget):
             return
         if not gesture.moved:
             distance = (pos - gesture.press).manhattanLength()
-            if distance < QApplication.startDragDistance() and gesture.kind is not _Kind.SCRUB:
+            if (
+                distance < QApplication.startDragDistance()
+                and gesture.kind is not GestureKind.SCRUB
+            ):
                 return
             gesture.moved = True
         layout = self._layout
-        if gesture.kind is _Kind.SCRUB:
+        if gesture.kind is GestureKind.SCRUB:
             self._session.set_playhead(self.video_time(layout.time_at(pos.x())))
-        elif gesture.kind is _Kind.RESIZE:
+        elif gesture.kind is GestureKind.RESIZE:
             self._resize(gesture, pos.x())
-        elif gesture.kind is _Kind.MOVE:
+        elif gesture.kind is GestureKind.MOVE:
             self.drop_gap = layout.drop_index(pos.x())
             self.update()
         self.reveal_requested.emit(round(pos.x()))
 
-    def _resize(self, gesture: _Gesture, x: float) -> None:
+    def _resize(self, gesture: Gesture, x: float) -> None:
         pps = self._layout.pixels_per_second
         seconds = snap_duration((x - self._layout.x_at(gesture.start)) / pps)
         if seconds == gesture.last:
@@ -308,12 +294,7 @@ class TimelineView(QWidget):
         self._session.edit(lambda p: edits.set_durations(p, ids, seconds, merge_key=key))
 
     def _hover(self, pos: QPointF) -> None:
-        kind = self._layout.hit(pos.x(), pos.y()).kind
-        cursors = {
-            HitKind.EDGE: Qt.CursorShape.SizeHorCursor,
-            HitKind.MARKER: Qt.CursorShape.PointingHandCursor,
-        }
-        self.setCursor(cursors.get(kind, Qt.CursorShape.ArrowCursor))
+        self.setCursor(hover_cursor(self._layout.hit(pos.x(), pos.y()).kind))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         if event.button() != Qt.MouseButton.LeftButton:
@@ -321,20 +302,18 @@ class TimelineView(QWidget):
         gesture, self._gesture = self._gesture, None
         if gesture is None:
             return
-        if gesture.kind is _Kind.MOVE:
+        if gesture.kind is GestureKind.MOVE:
             if gesture.moved:
                 self._finish_move(gesture, event.position().x())
             elif gesture.select_on_release is not None:
                 self._select([gesture.select_on_release], anchor=gesture.select_on_release)
-        elif gesture.kind is _Kind.MARKER and not gesture.moved:
+        elif gesture.kind is GestureKind.MARKER and not gesture.moved:
             self._request_transition(gesture.index)
         self.drop_gap = None
         self.update()
 
-    def _finish_move(self, gesture: _Gesture, x: float) -> None:
-        gap = self._layout.drop_index(x)
-        moving = set(gesture.ids)
-        to = sum(1 for scene in self._scenes[:gap] if scene.id not in moving)
+    def _finish_move(self, gesture: Gesture, x: float) -> None:
+        to = move_destination(self._scenes, self._layout.drop_index(x), set(gesture.ids))
         ids = list(gesture.ids)
         self._session.edit(lambda p: edits.move_scenes(p, ids, to))
 
@@ -366,7 +345,8 @@ class TimelineView(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self._tooltip(event.pos())
+            pos = event.pos()
+            text = hover_text(self._layout.hit(pos.x(), pos.y()), self._scenes)
             if text:
                 QToolTip.showText(event.globalPos(), text, self)
             else:
@@ -374,16 +354,6 @@ class TimelineView(QWidget):
                 event.ignore()
             return True
         return super().event(event)
-
-    def _tooltip(self, pos: QPoint) -> str:
-        hit = self._layout.hit(pos.x(), pos.y())
-        if hit.kind is HitKind.MARKER:
-            return f"Transition: {describe(self._scenes[hit.index].transition)} (click to edit)"
-        if hit.kind in (HitKind.SCENE, HitKind.EDGE):
-            scene = self._scenes[hit.index]
-            clip = " (generated clip)" if scene.clip else ""
-            return f"Scene {hit.index + 1}: {scene.duration:g} s{clip}"
-        return ""
 
     # --- dropping images from the bin -----------------------------------------------------
 

@@ -60,9 +60,9 @@ def drop(target: QWidget, mime: QMimeData) -> tuple[bool, bool]:
     where = target.rect().center()
     action = Qt.DropAction.CopyAction
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(where), action, mime, buttons, keys)
+    enter = QDragEnterEvent(where, action, mime, buttons, keys)
     QApplication.sendEvent(target, enter)
-    move = QDragMoveEvent(QPointF(where), action, mime, buttons, keys)
+    move = QDragMoveEvent(where, action, mime, buttons, keys)
     QApplication.sendEvent(target, move)
     dropped = QDropEvent(QPointF(where), action, mime, buttons, keys)
     QApplication.sendEvent(target, dropped)

@@ -239,10 +239,10 @@ def test_dropping_images_from_the_bin_inserts_scenes_at_the_gap(
     mime.encode_list(data, mime.ASSETS_MIME, [images[2], images[0]])
     gap = QPointF(view.scene_rect(1).left() + 8, BODY_Y)  # just after scene 1 starts
     action = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(gap, action, data, LEFT, NO_KEYS)
+    enter = QDragEnterEvent(gap.toPoint(), action, data, LEFT, NO_KEYS)
     QApplication.sendEvent(view, enter)
     assert enter.isAccepted()
-    move = QDragMoveEvent(gap, action, data, LEFT, NO_KEYS)
+    move = QDragMoveEvent(gap.toPoint(), action, data, LEFT, NO_KEYS)
     QApplication.sendEvent(view, move)
     assert move.isAccepted() and view.drop_gap == 1
     drop = QDropEvent(gap, action, data, LEFT, NO_KEYS)
