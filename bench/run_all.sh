@@ -27,8 +27,12 @@ cd "$here"
 "$app_py" breakdown.py
 "$app_py" quality.py
 "$app_py" adapter_overhead.py
+"$app_py" gui_startup.py
+"$app_py" gui_scrub.py
+"$app_py" gui_thumbnails.py
 "$ref_py" run_long.py
 
-sections=(job_a_veryfast variants job_b_veryfast preview_960x540 breakdown quality long_veryfast)
+sections=(job_a_veryfast variants job_b_veryfast preview_960x540 breakdown quality long_veryfast
+  gui_scrub gui_thumbnails)
 for s in "${sections[@]}"; do cat "$out/results/$s.md"; echo; done > "$out/results/all.md"
 echo "results: $out/results/all.md"
