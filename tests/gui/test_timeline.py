@@ -255,7 +255,7 @@ def test_dropping_images_from_the_bin_inserts_scenes_at_the_gap(
     assert panel._session.undo_stack.count() == 1
     refused = QMimeData()
     refused.setText("not images")
-    other = QDragEnterEvent(gap, action, refused, LEFT, NO_KEYS)
+    other = QDragEnterEvent(gap.toPoint(), action, refused, LEFT, NO_KEYS)
     QApplication.sendEvent(view, other)
     assert not other.isAccepted()
 
