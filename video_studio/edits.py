@@ -23,25 +23,14 @@ from video_studio.config_errors import ConfigError, ConfigIssue
 from video_studio.document_issues import validation_issues
 from video_studio.models import Scene, Transition
 from video_studio.project_document import AssetEntry, ProjectDocument
+from video_studio.storyboard import Storyboard
 
 if TYPE_CHECKING:
     from video_studio.project import Project
 
 DocumentChange = Callable[[ProjectDocument], None]
-# Project settings an edit may change (the storyboard's own fields besides its scenes).
-PROJECT_FIELDS = frozenset(
-    {
-        "name",
-        "template_id",
-        "aspect_ratio",
-        "quality",
-        "fps",
-        "audio",
-        "watermark",
-        "intro",
-        "outro",
-    }
-)
+# Project settings an edit may change: the storyboard's own fields besides its scenes.
+PROJECT_FIELDS = frozenset(Storyboard.model_fields) - {"scenes", "version"}
 
 
 @dataclass(frozen=True)

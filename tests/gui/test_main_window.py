@@ -215,5 +215,5 @@ def test_run_opens_a_project_and_returns_when_the_window_closes(
         watchdog.stop()
     assert len(seen) == 1 and exit_code == 0
     session = seen[0].services.session
-    assert session.project is None or session.project.folder == project.folder
+    assert session.project is not None and session.project.folder == project.folder
     seen[0].deleteLater()
