@@ -4,9 +4,11 @@ title with unsaved changes, the remembered layout, and an orderly close."""
 from __future__ import annotations
 
 import functools
+import html
 import importlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -30,6 +32,7 @@ from gui.ui_state import UiState, decode_bytes, encode_bytes
 from gui.workers import JobRunner
 from video_studio import __version__
 from video_studio.config import get_config
+from video_studio.logging_config import current_log_file
 
 _log = logging.getLogger("video_studio.gui")
 
@@ -57,12 +60,17 @@ def default_window_size(available: QSize | None) -> QSize:
     )
 
 
-def about_text(version: str = __version__) -> str:
-    """The rich text of the About box."""
+def about_text(version: str = __version__, log_file: Path | None = None) -> str:
+    """The rich text of the About box, with where the log is (to attach to a report)."""
+    where = (
+        f"<p>Log file: {html.escape(str(log_file))}</p>"
+        if log_file is not None
+        else "<p>No log file is written (see the logging settings in the config file).</p>"
+    )
     return (
         f"<h3>{WINDOW_TITLE}</h3>"
         f"<p>Version {version}</p>"
-        "<p>Turns product photos into short marketing videos.</p>"
+        "<p>Turns product photos into short marketing videos.</p>" + where
     )
 
 
@@ -299,7 +307,7 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(f"About {WINDOW_TITLE}")
         box.setIcon(QMessageBox.Icon.Information)
         box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(about_text())
+        box.setText(about_text(log_file=current_log_file()))
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

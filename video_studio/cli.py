@@ -24,6 +24,7 @@ from video_studio.commands.demo import add_demo_parser
 from video_studio.commands.generate import add_generate_parser
 from video_studio.commands.render import add_render_parser
 from video_studio.commands.validate import add_validate_parser
+from video_studio.logging_config import setup_logging
 
 PROG = "video-studio"
 
@@ -112,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler | None = args.handler
     if handler is None:
         return _open_gui()
+    # Commands log to the file only: their own progress and messages own the terminal.
+    setup_logging(console=False)
     return handler(args)
 
 
@@ -178,6 +181,7 @@ def _open_gui(project: Path | None = None) -> int:
     if problem is not None:
         _error(f"cannot open the window: {problem}")
         return EXIT_FAILURE
+    setup_logging()
     if project is None:
         return gui_app.run([PROG])
     return gui_app.run([PROG], project=project)

@@ -41,6 +41,7 @@ __all__ = [
     "JsonLinesFormatter",
     "RedactingFilter",
     "VideoStudioLogger",
+    "current_log_file",
     "get_logger",
     "qualified_name",
     "setup_logging",
@@ -194,6 +195,7 @@ _lock = threading.RLock()
 _loggers: dict[str, VideoStudioLogger] = {}
 _setup_done = False
 _level_overrides: set[str] = set()
+_log_file: Path | None = None
 
 
 def qualified_name(name: str) -> str:
@@ -274,7 +276,7 @@ def setup_logging(
     """Configure the "video_studio" logger from `config` (default: `get_config()`); returns
     the log file's path, or None when there is no log file. Calling it again replaces our
     handlers. A broken config or unwritable folder gives console logging and a warning."""
-    global _setup_done  # noqa: PLW0603 - logging is process-wide state
+    global _setup_done, _log_file  # noqa: PLW0603 - logging is process-wide state
     problems: list[str] = []
     with _lock:
         _setup_done = True
@@ -302,6 +304,7 @@ def setup_logging(
             handlers.append(console_handler)
         _install(handlers)
         _apply_levels(config)
+        _log_file = log_path
     for problem in problems:
         logging.getLogger(f"{ROOT_LOGGER_NAME}.logging").warning(problem)
     return log_path
@@ -310,11 +313,17 @@ def setup_logging(
 def shutdown_logging(*, reset: bool = False) -> None:
     """Remove and close our handlers and levels. With `reset`, forget that logging was set
     up, so the next `get_logger` sets it up again (tests); otherwise it stays off."""
-    global _setup_done  # noqa: PLW0603
+    global _setup_done, _log_file  # noqa: PLW0603
     with _lock:
         _remove_handlers()
         _reset_levels()
         _setup_done = not reset
+        _log_file = None
+
+
+def current_log_file() -> Path | None:
+    """The file the log goes to now (for the About box and error messages), if any."""
+    return _log_file
 
 
 def _ensure_logging() -> None:

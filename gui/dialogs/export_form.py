@@ -28,6 +28,7 @@ from gui.dialogs.export_choices import (
     file_name_for,
 )
 from gui.services import Services
+from gui.widgets.form_rows import add_layout_row
 from video_studio.media_formats import AspectRatio, VideoQuality
 from video_studio.render.codecs import CODECS, Codec
 from video_studio.render.presets import PLATFORMS
@@ -83,8 +84,8 @@ class ExportForm(QWidget):
         form.addRow("&Frame rate:", self.fps_spin)
         form.addRow("&Codec:", self.codec_combo)
         form.addRow("&Look:", self.look_combo)
-        form.addRow("&Size:", size_row)
-        form.addRow("Save &to:", target_row)
+        add_layout_row(form, "&Size:", size_row, self.scale_combo)
+        add_layout_row(form, "Save &to:", target_row, self.target_edit)
 
         self.platform_combo.currentIndexChanged.connect(self._platform_changed)
         self.codec_combo.currentIndexChanged.connect(self._codec_changed)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.theme import Theme
+from gui.widgets.form_rows import add_layout_row
 from video_studio.config import BUILTIN_MODELS, VideoStudioConfig
 from video_studio.config_errors import ConfigIssue
 from video_studio.key_store import KeyStorage
@@ -161,7 +162,7 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(edit, 1)
         row.addWidget(browse)
-        form.addRow(label, row)
+        add_layout_row(form, label, row, edit)
         self._error_row(form, field, _GENERAL_TAB, page)
         return edit
 

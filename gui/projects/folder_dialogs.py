@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.widgets.form_rows import add_layout_row
 from video_studio.project import PROJECT_FILE, PROJECT_SUFFIX
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -74,7 +75,7 @@ class ProjectFolderDialog(QDialog):
         where.addWidget(browse)
         form = QFormLayout()
         form.addRow("&Name:", self.name_edit)
-        form.addRow("&Location:", where)
+        add_layout_row(form, "&Location:", where, self.location_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.result_label)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from gui.dialogs.export_choices import ExportChoices, format_eta, progress_text
@@ -245,3 +245,14 @@ def test_choices_and_progress_text() -> None:
         "123 fps · ETA 0:12"
     )
     assert progress_text(Progress(0.0, "Preparing")) == "Preparing…"
+
+
+def test_every_label_shortcut_has_a_field_to_focus(
+    qtbot: QtBot, services: Services, project: Project
+) -> None:
+    """A label with an "&" shortcut and no buddy shows the "&" literally and does nothing."""
+    controller, dialog = opened_dialog(services, project, [])
+    labels = [label for label in dialog.findChildren(QLabel) if "&" in label.text()]
+    assert len(labels) >= 8
+    assert [label.text() for label in labels if label.buddy() is None] == []
+    controller.shutdown()

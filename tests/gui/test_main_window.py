@@ -173,6 +173,7 @@ def test_closing_with_unsaved_changes_asks_and_can_stay(
 
 def test_about_is_non_blocking_and_names_the_version(qtbot: QtBot, window: MainWindow) -> None:
     assert __version__ in about_text() and "9.8.7" in about_text("9.8.7")
+    assert "/var/log/vs.log" in about_text(log_file=Path("/var/log/vs.log"))
     blocked: list[bool] = []
     watchdog = QTimer()
     watchdog.setSingleShot(True)

@@ -300,3 +300,16 @@ def test_xcb_plugin_with_missing_libraries_is_reported(tmp_path: Path) -> None:
     assert (real / "libqxcb.so").is_file()
     assert xcb_plugin_problem([real]) is None
     assert xcb_plugin_problem([tmp_path / "empty"]) is None  # not found: left to Qt
+
+
+def test_commands_write_the_log_file_not_the_terminal(tmp_path: Path) -> None:
+    """A command logs to the log file (named in Help > About), keeping the terminal for its
+    own progress and messages."""
+    log_dir = tmp_path / "logs"
+    env = {**os.environ, "VIDEO_STUDIO_LOG_DIR": str(log_dir)}
+    script = REPO_ROOT / "resources" / "demo" / "demo.yaml"
+    result = run([str(CONSOLE_SCRIPT), "validate", str(script)], env)
+    assert result.returncode == 0, result.stderr
+    log_file = log_dir / "video_studio.log"
+    assert log_file.is_file()
+    assert "video_studio" not in result.stderr  # no log records on the terminal
