@@ -208,9 +208,11 @@ class PreviewAudio(QObject):
     @property
     def status(self) -> AudioStatus | None:
         """Why no sound is heard, or None when it is (or there is no music)."""
+        if self._track is None:
+            return None
         if self._output_problem is not None:
             return AudioStatus(NO_OUTPUT_TEXT, self._output_problem)
-        if self._music_problem is not None and self._track is not None:
+        if self._music_problem is not None:
             return AudioStatus(MUSIC_PROBLEM_TEXT, self._music_problem)
         return None
 

@@ -24,6 +24,7 @@ from video_studio.document_issues import validation_issues
 from video_studio.models import Scene, Transition
 from video_studio.project_document import AssetEntry, ProjectDocument
 from video_studio.storyboard import Storyboard
+from video_studio.templates import get_template
 
 if TYPE_CHECKING:
     from video_studio.project import Project
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 DocumentChange = Callable[[ProjectDocument], None]
 # Project settings an edit may change: the storyboard's own fields besides its scenes.
 PROJECT_FIELDS = frozenset(Storyboard.model_fields) - {"scenes", "version"}
+FALLBACK_SCENE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -114,14 +116,16 @@ def add_scenes(
     images: Sequence[str],
     *,
     at: int | None = None,
-    duration: float = 5.0,
+    duration: float | None = None,
     **fields: Any,
 ) -> Edit:
     """New scenes for `images` (asset references or paths), inserted at index `at` (the
-    end by default), with `fields` (model, prompt, motion...) set on each."""
+    end by default), lasting `duration` (default: the template's scene length), with
+    `fields` (model, prompt, motion...) set on each."""
     if not images:
         raise ConfigError([ConfigIssue("", "scenes", "no images to add")])
-    new = [Scene(image=image, duration=duration, **fields) for image in images]
+    seconds = duration if duration is not None else template_scene_seconds(project)
+    new = [Scene(image=image, duration=seconds, **fields) for image in images]
 
     def change(document: ProjectDocument) -> None:
         scenes = list(document.storyboard.scenes)
@@ -130,6 +134,15 @@ def add_scenes(
         document.storyboard.scenes = scenes
 
     return make_edit(project, f"Add {_plural(len(new), 'scene')}", change)
+
+
+def template_scene_seconds(project: Project) -> float:
+    """How long a new scene lasts: its template's scene length (5 s if the template is
+    not installed; the storyboard check reports that separately)."""
+    try:
+        return get_template(project.document.storyboard.template_id).scene_duration
+    except ConfigError:
+        return FALLBACK_SCENE_SECONDS
 
 
 def remove_scenes(project: Project, ids: Iterable[str]) -> Edit:

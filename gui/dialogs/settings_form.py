@@ -38,6 +38,7 @@ from video_studio.key_store import KeyStorage
 
 _ERROR_STYLE = "color: palette(bright-text);"
 _MODEL_TITLES = {"local": "Local (on this computer)", "luma": "Luma", "runway": "Runway"}
+_OFFLINE_MODELS = frozenset({"local"})
 _MODELS_TAB, _GENERAL_TAB = 0, 1
 # Wider than the config allows, so that a wrong number is explained rather than clamped.
 _CONCURRENCY_RANGE = (0, 999)
@@ -189,6 +190,9 @@ class SettingsDialog(QDialog):
         self._error_row(form, f"models.{name}.base_url", _MODELS_TAB, fields.box)
         form.addRow("", fields.enabled)
         self._error_row(form, f"models.{name}", _MODELS_TAB, fields.box)
+        if name in _OFFLINE_MODELS:  # no service behind it: no key, no address to set
+            for row in (fields.api_key, fields.key_place, fields.base_url):
+                form.setRowVisible(row, False)
         fields.api_key.textEdited.connect(self._changed)
         fields.base_url.textEdited.connect(self._changed)
         fields.enabled.toggled.connect(self._changed)
@@ -219,7 +223,7 @@ class SettingsDialog(QDialog):
                 fields.show_key.setChecked(False)
                 fields.key_place.setText(f"Kept in: {storage.label}")
                 fields.base_url.setText(model.base_url)
-                fields.base_url.setPlaceholderText("not used" if name == "local" else "https://")
+                fields.base_url.setPlaceholderText("https://")
                 fields.enabled.setChecked(model.enabled)
             self.base_path.setText(str(config.storage.base_path))
             self.temp_path.setText(str(config.storage.temp_path))

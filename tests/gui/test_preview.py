@@ -449,9 +449,7 @@ def test_the_no_audio_indicator_shows_where_sound_cannot_play(
     services.window.setCentralWidget(panel)
     services.window.show()
     try:
-        assert panel.audio_label.isVisible()
-        assert panel.audio_label.text() == NO_OUTPUT_TEXT
-        assert panel.audio_label.toolTip() == reason
+        assert not panel.audio_label.isVisible()  # no music yet: no sound to miss
         music = write_tone(tmp_path / "music.wav", 1.5)
         project.document = edits.update_project(
             project, {"audio": AudioConfig(path=str(music), start=0.25, fade_in=1.0)}
@@ -462,6 +460,8 @@ def test_the_no_audio_indicator_shows_where_sound_cannot_play(
         assert track.video_duration == pytest.approx(6.0)
         assert panel.audio.player is None  # nothing to play on
         assert panel.audio_label.isVisible()
+        assert panel.audio_label.text() == NO_OUTPUT_TEXT
+        assert panel.audio_label.toolTip() == reason
         panel.play()  # the picture plays regardless
         qtbot.waitUntil(lambda: panel.current_time > 0.1, timeout=5000)
         panel.pause()
@@ -472,9 +472,11 @@ def test_the_no_audio_indicator_shows_where_sound_cannot_play(
 def test_the_indicator_matches_this_machine(services: Services, panel: PreviewPanel) -> None:
     reason = probe_audio_output()
     services.window.show()
-    assert panel.audio_label.isVisible() == (reason is not None)
+    assert not panel.audio_label.isVisible()  # no music: nothing to say
+    panel.audio.set_track(make_track())
+    shown = panel.audio_label.text() if panel.audio_label.isVisible() else None
+    assert (shown == NO_OUTPUT_TEXT) == (reason is not None)
     if reason is not None:
-        assert panel.audio_label.text() == NO_OUTPUT_TEXT
         assert panel.audio_label.toolTip() == reason and "sound" in reason
 
 

@@ -106,6 +106,11 @@ def test_save_writes_an_owner_only_file_and_applies_it(
     luma = dialog.models["luma"]
     assert set(dialog.models) == {"local", "luma", "runway", "pika"}
     assert luma.key_place.text() == "Kept in: config file (owner-only)"
+    assert luma.api_key.isVisible() and luma.base_url.isVisible()
+    local = dialog.models["local"]  # runs on this computer: no key or address to ask for
+    assert local.enabled.isVisible()
+    assert not (local.api_key.isVisible() or local.key_place.isVisible())
+    assert not local.base_url.isVisible()
     assert dialog.concurrency.value() == 3
 
     retype(luma.api_key, LUMA_KEY)

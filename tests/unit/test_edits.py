@@ -49,6 +49,16 @@ def test_add_inserts_at_the_place_and_undo_restores(project: Project) -> None:
     assert project.document == before
 
 
+@pytest.mark.parametrize(("template_id", "seconds"), [("social_bold", 2.0), ("luxury_dark", 5.0)])
+def test_new_scenes_last_as_long_as_the_template_says(
+    project: Project, template_id: str, seconds: float
+) -> None:
+    edits.apply(project, edits.update_project(project, {"template_id": template_id}))
+    edits.apply(project, edits.add_scenes(project, ["a.jpg"]))
+    edits.apply(project, edits.add_scenes(project, ["b.jpg"], duration=1.5))
+    assert [s.duration for s in project.document.storyboard.scenes[-2:]] == [seconds, 1.5]
+
+
 def test_move_several_keeps_their_order(project: Project) -> None:
     first, second, third, fourth = ids(project)
     edits.apply(project, edits.move_scenes(project, [fourth, first], 1))
