@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.actions import ActionRegistry, ActionSpec
 from gui.docks import DOCKS, DockSpec
+from gui.responsiveness import freeze_long_lived_objects, prefer_gui_thread
 from gui.services import Services
 from gui.session import ProjectSession
 from gui.theme import Theme, apply_theme, current_theme
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         load_parts: bool = True,
     ) -> None:
         super().__init__(parent)
+        prefer_gui_thread()
         self.setObjectName("main_window")
         self.setDockNestingEnabled(True)
         screen = QGuiApplication.primaryScreen()
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         actions.apply_icons()
         self.statusBar().showMessage("Ready")
         self.parts_loaded.emit()
+        freeze_long_lived_objects()
 
     @property
     def parts_are_loaded(self) -> bool:

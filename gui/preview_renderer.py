@@ -37,6 +37,7 @@ from video_studio.project import Project
 from video_studio.render.compositor import Compositor
 from video_studio.render.sources import SourceCache
 from video_studio.storyboard import Storyboard
+from video_studio.thread_priority import lower_current_thread_priority
 
 _log = logging.getLogger("video_studio.gui.preview")
 
@@ -118,12 +119,15 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
 
 
 class _LoopThread(QThread):
-    def __init__(self, name: str, body: Callable[[], None]) -> None:
+    def __init__(self, name: str, body: Callable[[], None], *, background: bool) -> None:
         super().__init__()
         self.setObjectName(name)
         self._body = body
+        self._background = background
 
     def run(self) -> None:
+        if self._background:  # warming up caches; the frame asked for keeps normal priority
+            lower_current_thread_priority()
         try:
             self._body()
         except Exception:  # a bug: log it rather than lose it in the thread
@@ -232,8 +236,8 @@ class PreviewRenderer(QObject):
         if self._threads:
             return
         self._threads = [
-            _LoopThread("preview-render", self._render_loop),
-            _LoopThread("preview-warmup", self._warm_loop),
+            _LoopThread("preview-render", self._render_loop, background=False),
+            _LoopThread("preview-warmup", self._warm_loop, background=True),
         ]
         for thread in self._threads:
             thread.start()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from gui.responsiveness import freeze_long_lived_objects
 from video_studio.config_errors import ConfigError
 
 if TYPE_CHECKING:  # the engine's models load with the first project, not at start-up
@@ -127,6 +128,7 @@ class ProjectSession(QObject):
         self.document_changed.emit()
         self.selection_changed.emit()
         self.dirty_changed.emit(self.dirty)
+        freeze_long_lived_objects()  # the project's models and the panels' views of it
 
     def save(self) -> None:
         """Write project.json (raises what Project.save raises: the caller reports it)."""

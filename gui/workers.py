@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from video_studio.error_handler import VideoStudioErrorHandler
 from video_studio.error_types import CancelledByUser, ErrorInfo, RecoveryAction
 from video_studio.jobs import CancelToken, Progress
+from video_studio.thread_priority import lower_current_thread_priority
 
 _log = logging.getLogger("video_studio.gui.jobs")
 
@@ -45,6 +46,7 @@ class _JobThread(QThread):
         self.setObjectName(f"job: {handle.name}")
 
     def run(self) -> None:
+        lower_current_thread_priority()
         handle = self._handle
         last = 0.0
 

@@ -37,6 +37,7 @@ from video_studio.config_errors import ConfigError
 from video_studio.error_handler import VideoStudioErrorHandler
 from video_studio.error_types import ErrorInfo
 from video_studio.models import TaskInfo, TaskStatus
+from video_studio.thread_priority import lower_current_thread_priority
 from video_studio.workflow_cache import ResultCache
 from video_studio.workflow_events import (
     EventListener,
@@ -320,6 +321,7 @@ class GenerationWorkflow:
         thread.start()
 
     def _work(self) -> None:
+        lower_current_thread_priority()
         while (work := self._take()) is not None:
             task, clean_up_only = work
             try:

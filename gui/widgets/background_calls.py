@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 
 from video_studio.error_types import VideoStudioError
+from video_studio.thread_priority import lower_current_thread_priority
 
 _log = logging.getLogger("video_studio.gui.inspector")
 
@@ -25,6 +26,7 @@ class _CallThread(QThread):
         self.error: str | None = None
 
     def run(self) -> None:
+        lower_current_thread_priority()
         try:
             self.result = self._work()
         except VideoStudioError as error:

@@ -23,6 +23,7 @@ from PySide6.QtGui import QImage, QImageReader
 from video_studio.asset_cache import AssetCache
 from video_studio.assets import AssetStore
 from video_studio.error_types import VideoStudioError
+from video_studio.thread_priority import lower_current_thread_priority
 
 __all__ = ["THUMBNAIL_SOURCE_SIZE", "ThumbnailLoader"]
 
@@ -47,6 +48,7 @@ class _LoaderThread(QThread):
         self.setObjectName("image bin thumbnails")
 
     def run(self) -> None:
+        lower_current_thread_priority()
         self._loader._work()
 
 

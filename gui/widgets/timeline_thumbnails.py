@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from video_studio.asset_cache import AssetCache
+from video_studio.thread_priority import lower_current_thread_priority
 
 _log = logging.getLogger("video_studio.gui.timeline")
 
@@ -50,6 +51,7 @@ class _ThumbnailTask(QRunnable):
         self._source = source
 
     def run(self) -> None:
+        lower_current_thread_priority()  # idempotent on a reused pool thread
         image: QImage | None = None
         try:
             file = self._cache.thumbnail(self._source(), THUMBNAIL_SIDE)

@@ -4,6 +4,7 @@ registry, remembered UI state and themes."""
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from pathlib import Path
@@ -103,6 +104,8 @@ def test_jobs_report_progress_result_failure_and_cancel(services: Services, qtbo
 
     def work(cancel: CancelToken, progress: object) -> str:
         assert threading.current_thread() is not threading.main_thread()
+        niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert niceness > os.getpriority(os.PRIO_PROCESS, os.getpid())  # yields to the GUI
         progress(Progress(0.5, "half"))  # type: ignore[operator]
         return "done"
 

@@ -4,7 +4,9 @@ and an orderly close."""
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -218,3 +220,10 @@ def test_run_opens_a_project_and_returns_when_the_window_closes(
     session = seen[0].services.session
     assert session.project is not None and session.project.folder == project.folder
     seen[0].deleteLater()
+
+
+def test_the_window_keeps_the_gui_thread_first(window: MainWindow) -> None:
+    """A short GIL switch interval and long-lived objects out of full collections: both
+    keep the GUI thread answering while workers render (see gui/responsiveness.py)."""
+    assert sys.getswitchinterval() == pytest.approx(0.001)
+    assert gc.get_freeze_count() > 10_000
