@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from gui.app_icon import APP_ID, app_icon
 from gui.main_window import MainWindow
 from gui.platform_check import find_platform_problem
 from gui.theme import Theme, apply_theme
@@ -36,7 +37,7 @@ _log = logging.getLogger("video_studio.gui")
 
 APP_NAME = "Video Studio"
 ORGANIZATION_NAME = "Video Studio"
-DESKTOP_FILE_NAME = "video-studio"
+DESKTOP_FILE_NAME = APP_ID  # Qt tells the desktop which launcher (and icon) is ours
 
 
 def create_app(argv: Sequence[str] | None = None) -> QApplication:
@@ -50,12 +51,15 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
     QApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     existing = QApplication.instance()
     if existing is None:
-        return QApplication(list(sys.argv[:1] if argv is None else argv))
-    if not isinstance(existing, QApplication):
+        app = QApplication(list(sys.argv[:1] if argv is None else argv))
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:
         raise RuntimeError(
             f"a {type(existing).__name__} already exists; the app needs a QApplication"
         )
-    return existing
+    app.setWindowIcon(app_icon())
+    return app
 
 
 def apply_saved_theme(app: QApplication, state: UiState) -> Theme:

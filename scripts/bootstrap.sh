@@ -13,8 +13,9 @@ VS_APT_RUNTIME=(
     libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-randr0 libxcb-shape0 libegl1
     libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core fonts-noto-cjk
 )
-# Only the test suite needs a virtual X server.
-VS_APT_TEST=(xvfb xauth)
+# Only the test suite needs these: a virtual X server, and the freedesktop validators and MIME
+# tools that check the desktop integration files (tests/packaging).
+VS_APT_TEST=(xvfb xauth desktop-file-utils appstream shared-mime-info libglib2.0-bin)
 
 vs_log() { printf '[video-studio] %s\n' "$*" >&2; }
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from gui import app as gui_app
+from gui.app_icon import APP_ID
 from gui.docks import DOCKS
 from gui.main_window import MainWindow, about_text, default_window_size
 from gui.theme import Theme, apply_theme, current_theme
@@ -29,6 +30,9 @@ from video_studio import __version__, edits
 from video_studio.project import Project
 
 pytestmark = pytest.mark.timeout(90)
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -193,7 +197,14 @@ def test_create_app_names_the_application(qapp: QApplication) -> None:
     assert gui_app.create_app(["video-studio"]) is qapp
     assert QApplication.applicationName() == "Video Studio"
     assert QApplication.applicationVersion() == __version__
-    assert QGuiApplication.desktopFileName() == "video-studio"
+    # The launcher's file name and the icon the window manager shows for the window.
+    desktop_file = (
+        REPO_ROOT / "packaging" / "linux" / f"{QGuiApplication.desktopFileName()}.desktop"
+    )
+    assert desktop_file.is_file()
+    assert f"Icon={APP_ID}" in desktop_file.read_text(encoding="utf-8")
+    icon = qapp.windowIcon()
+    assert not icon.isNull() and {16, 48, 256} <= {size.width() for size in icon.availableSizes()}
 
 
 def test_run_opens_a_project_and_returns_when_the_window_closes(
