@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 import cv2
 import numpy as np
 
+from video_studio.analysis_store import shared_analysis_store
 from video_studio.image_io import load_image, probe_image_cached
 from video_studio.layers import separate_layers
 from video_studio.models import FitMode, MotionSpec, MotionType
@@ -26,7 +27,7 @@ from video_studio.render.sources import SourceCache, SourcePlanes, file_key, mak
 from video_studio.render.sources import working_scale as reduction_for
 from video_studio.render.timeline import ItemKind, TimelineItem
 from video_studio.storyboard import Storyboard
-from video_studio.subject import find_subject
+from video_studio.subject import SubjectBox, find_subject
 from video_studio.templates import Template
 
 # Subject detection and the blurred backdrop work from small copies.
@@ -111,8 +112,10 @@ class ImageRenderer:
         return plan_motion(self.item.motion, self.framing)
 
     def _subject(self) -> Subject:
-        small = load_image(self.path, max_side=ANALYSIS_SIDE)
-        box = find_subject(small)
+        def find() -> SubjectBox:
+            return find_subject(load_image(self.path, max_side=ANALYSIS_SIDE))
+
+        box = shared_analysis_store().subject_box(self.path, ANALYSIS_SIDE, find)
         return Subject(
             box.x * self.image_w, box.y * self.image_h, box.w * self.image_w, box.h * self.image_h
         )
@@ -181,7 +184,7 @@ class ParallaxRenderer(ImageRenderer):
 
         def load() -> LayerPair:
             image = load_image(self.path, max_side=side, keep_alpha=True)
-            split = separate_layers(image)
+            split = shared_analysis_store().layers(self.path, image, lambda: separate_layers(image))
             ratio = image.shape[1] / self.image_w
             far = make_planes(split.background, 1.0, transparent_edges=False)
             near = make_planes(split.foreground, 1.0, transparent_edges=True)
