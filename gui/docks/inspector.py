@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -277,8 +278,11 @@ def _scrolling(*parts: QWidget) -> QScrollArea:
     layout.addStretch(1)
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(page)
+    # The dock may not squeeze the fields below what they need (they would be clipped);
+    # narrower than that only if the user floats it small, and then it scrolls.
+    scrollbar = area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+    area.setMinimumWidth(page.minimumSizeHint().width() + scrollbar + 2 * area.frameWidth())
     return area
 
 

@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from gui import app as gui_app
@@ -238,3 +238,18 @@ def test_the_window_keeps_the_gui_thread_first(window: MainWindow) -> None:
     keep the GUI thread answering while workers render (see gui/responsiveness.py)."""
     assert sys.getswitchinterval() == pytest.approx(0.001)
     assert gc.get_freeze_count() > 10_000
+
+
+def test_the_inspector_is_never_narrower_than_its_fields(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A new project shows the project settings first: they must not be clipped."""
+    actions = gui_app.project_actions(window)
+    assert actions is not None and actions.new_project(tmp_path / "p", "P")
+    qtbot.wait(50)
+    areas = window.panels["inspector"].findChildren(QScrollArea)
+    assert areas
+    for area in areas:
+        page = area.widget()
+        assert page is not None
+        assert page.width() >= page.minimumSizeHint().width(), area.objectName()
