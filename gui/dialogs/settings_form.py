@@ -39,6 +39,9 @@ from video_studio.key_store import KeyStorage
 _ERROR_STYLE = "color: palette(bright-text);"
 _MODEL_TITLES = {"local": "Local (on this computer)", "luma": "Luma", "runway": "Runway"}
 _OFFLINE_MODELS = frozenset({"local"})
+_IMAGE_HOST_MODELS = frozenset({"luma"})  # reads the photo from a URL, not the request
+_TIME_LIMIT_RANGE = (1, 24 * 3600)  # seconds
+_FILE_SIZE_RANGE = (1, 100_000)  # MB
 _MODELS_TAB, _GENERAL_TAB = 0, 1
 # Wider than the config allows, so that a wrong number is explained rather than clamped.
 _CONCURRENCY_RANGE = (0, 999)
@@ -62,6 +65,14 @@ class _ModelFields:
         self.key_place.setObjectName(f"{name}_key_place")
         self.base_url = QLineEdit(self.box)
         self.base_url.setObjectName(f"{name}_base_url")
+        self.image_host = QLineEdit(self.box)
+        self.image_host.setObjectName(f"{name}_image_host_url")
+        self.image_host.setPlaceholderText("not set: scenes for this model need a public photo URL")
+        self.time_limit = QSpinBox(self.box)
+        self.time_limit.setObjectName(f"{name}_timeout")
+        self.time_limit.setRange(*_TIME_LIMIT_RANGE)
+        self.time_limit.setSuffix(" s")
+        self.time_limit.setToolTip("How long one generation may take before it is cancelled")
         self.enabled = QCheckBox("Use this model", self.box)
         self.enabled.setObjectName(f"{name}_enabled")
 
@@ -145,6 +156,14 @@ class SettingsDialog(QDialog):
         form.addRow("&Parallel generations:", self.concurrency)
         self._error_row(form, "workflow.max_concurrent_tasks", _GENERAL_TAB, page)
         self._error_row(form, "workflow", _GENERAL_TAB, page)
+        self.max_file_size = QSpinBox(page)
+        self.max_file_size.setObjectName("max_file_size_mb")
+        self.max_file_size.setRange(*_FILE_SIZE_RANGE)
+        self.max_file_size.setSuffix(" MB")
+        self.max_file_size.setToolTip("The largest video a cloud model may send back")
+        self.max_file_size.valueChanged.connect(self._changed)
+        form.addRow("&Largest download:", self.max_file_size)
+        self._error_row(form, "storage.max_file_size_mb", _GENERAL_TAB, page)
         self.theme = QComboBox(page)
         self.theme.setObjectName("theme_combo")
         self.theme.addItem("Dark", Theme.DARK.value)
@@ -188,13 +207,21 @@ class SettingsDialog(QDialog):
         self._error_row(form, f"models.{name}.api_key", _MODELS_TAB, fields.box)
         form.addRow("Base &URL:", fields.base_url)
         self._error_row(form, f"models.{name}.base_url", _MODELS_TAB, fields.box)
+        form.addRow("&Image host:", fields.image_host)
+        self._error_row(form, f"models.{name}.image_host_url", _MODELS_TAB, fields.box)
+        form.addRow("&Time limit:", fields.time_limit)
+        self._error_row(form, f"models.{name}.timeout", _MODELS_TAB, fields.box)
         form.addRow("", fields.enabled)
         self._error_row(form, f"models.{name}", _MODELS_TAB, fields.box)
         if name in _OFFLINE_MODELS:  # no service behind it: no key, no address to set
-            for row in (fields.api_key, fields.key_place, fields.base_url):
+            for row in (fields.api_key, fields.key_place, fields.base_url, fields.image_host):
                 form.setRowVisible(row, False)
+        elif name not in _IMAGE_HOST_MODELS:  # the others take the photo in the request
+            form.setRowVisible(fields.image_host, False)
         fields.api_key.textEdited.connect(self._changed)
         fields.base_url.textEdited.connect(self._changed)
+        fields.image_host.textEdited.connect(self._changed)
+        fields.time_limit.valueChanged.connect(self._changed)
         fields.enabled.toggled.connect(self._changed)
         self._models_layout.insertWidget(self._models_layout.count() - 1, fields.box)
         self.models[name] = fields
@@ -224,10 +251,13 @@ class SettingsDialog(QDialog):
                 fields.key_place.setText(f"Kept in: {storage.label}")
                 fields.base_url.setText(model.base_url)
                 fields.base_url.setPlaceholderText("https://")
+                fields.image_host.setText(model.image_host_url or "")
+                fields.time_limit.setValue(round(model.timeout))
                 fields.enabled.setChecked(model.enabled)
             self.base_path.setText(str(config.storage.base_path))
             self.temp_path.setText(str(config.storage.temp_path))
             self.concurrency.setValue(config.workflow.max_concurrent_tasks)
+            self.max_file_size.setValue(round(config.storage.max_file_size_mb))
             self.theme.setCurrentIndex(max(0, self.theme.findData(theme)))
         finally:
             self._populating = False
@@ -248,10 +278,13 @@ class SettingsDialog(QDialog):
             else:
                 entry.pop("api_key", None)
             entry["base_url"] = fields.base_url.text().strip()
+            entry["image_host_url"] = fields.image_host.text().strip() or None
+            entry["timeout"] = float(fields.time_limit.value())
             entry["enabled"] = fields.enabled.isChecked()
         data["storage"]["base_path"] = self.base_path.text().strip()
         data["storage"]["temp_path"] = self.temp_path.text().strip()
         data["workflow"]["max_concurrent_tasks"] = self.concurrency.value()
+        data["storage"]["max_file_size_mb"] = float(self.max_file_size.value())
         return data
 
     def chosen_theme(self) -> Theme:

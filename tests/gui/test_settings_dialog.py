@@ -120,6 +120,12 @@ def test_save_writes_an_owner_only_file_and_applies_it(
     luma.show_key.trigger()
     assert luma.api_key.echoMode() == QLineEdit.EchoMode.Password
     retype(luma.base_url, "https://luma.example.test/v2/")
+    # What the error messages send the user to Settings for: Luma's image host, a model's
+    # time limit, the largest download.
+    assert luma.image_host.isVisible() and not dialog.models["runway"].image_host.isVisible()
+    retype(luma.image_host, "https://images.example.test/upload/")
+    luma.time_limit.setValue(900)
+    dialog.max_file_size.setValue(250)
     dialog.models["pika"].enabled.setChecked(False)
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -127,6 +133,9 @@ def test_save_writes_an_owner_only_file_and_applies_it(
 
     assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
     written = VideoStudioConfig.from_file(config_file, environment=False)
+    assert written.models["luma"].image_host_url == "https://images.example.test/upload"
+    assert written.models["luma"].timeout == 900
+    assert written.storage.max_file_size_mb == 250
     luma_key = written.models["luma"].api_key
     assert luma_key is not None and luma_key.get_secret_value() == LUMA_KEY
     assert written.models["luma"].base_url == "https://luma.example.test/v2"
