@@ -320,6 +320,7 @@ class GenerationController(QObject):
         orders = [
             self._order(project, positions[scene_id]) for scene_id in wanted if scene_id not in busy
         ]
+        orders = self._without_turned_off_models(orders)
         if not orders:
             if not wanted:
                 self._services.status("Select the scenes to generate first.")
@@ -345,6 +346,20 @@ class GenerationController(QObject):
             on_finish=done,
         )
         run.preparing.append(handle)
+
+    def _without_turned_off_models(self, orders: list[SceneOrder]) -> list[SceneOrder]:
+        """The orders whose model is on; the others are named in the status bar."""
+        models = self._services.config().models
+        off = [order for order in orders if not getattr(models.get(order.model), "enabled", True)]
+        if off:
+            scenes = ", ".join(str(order.index + 1) for order in off)
+            names = ", ".join(dict.fromkeys(model_display_name(o.model) or o.model for o in off))
+            self._services.status(
+                f"Scene {scenes}: {names} is turned off in Settings (Use this model). "
+                "Choose another model for the scene, or turn it back on.",
+                10_000,
+            )
+        return [order for order in orders if order not in off]
 
     def generate_selected(self) -> None:
         self.generate(self._session.selected_scene_ids)

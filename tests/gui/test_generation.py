@@ -366,6 +366,28 @@ def test_a_wrong_api_key_fails_plainly_and_new_settings_apply_on_retry(
     assert services.session.document.storyboard.scenes[0].clip is not None
 
 
+def test_a_model_turned_off_in_settings_is_not_used(
+    qtbot: QtBot,
+    services: Services,
+    project: Project,
+    make_controller: MakeController,
+    luma_emulator: LumaEmulator,
+    image_host: ImageHost,
+) -> None:
+    config = luma_config(luma_emulator, image_host)
+    config.models["luma"] = config.models["luma"].model_copy(update={"enabled": False})
+    set_config(config)
+    controller = make_controller()
+    services.session.set_project(use_model(project, "luma"))
+
+    controller.generate(scene_ids(project)[:2])
+    qtbot.wait(200)
+
+    assert controller.tasks() == []
+    assert luma_emulator.created_jobs == []
+    assert any("Scene 1, 2: Luma" in text and "turned off" in text for text in messages(services))
+
+
 # --- cancel, retry, a removed scene --------------------------------------------------------
 
 
