@@ -44,6 +44,7 @@ class ViewState:
     has_project: bool
     active_marker: int = -1  # the marker being clicked
     drop_gap: int | None = None  # where a drag would land
+    video_offset: float = 0.0  # the intro card's seconds: the ruler counts video time
 
 
 def paint_timeline(
@@ -59,7 +60,7 @@ def paint_timeline(
     painter.fillRect(area, palette.color(QPalette.ColorRole.Base))
     left, right = area.left(), area.right() + 1
     layout = state.layout
-    paint_ruler(painter, layout, left, right, palette)
+    paint_ruler(painter, layout, left, right, palette, offset=state.video_offset)
     if not state.has_project:
         paint_message(painter, message, "No project open", palette)
         return
@@ -97,19 +98,27 @@ def small_font(base: QFont, bold: bool = False) -> QFont:
 
 
 def paint_ruler(
-    painter: QPainter, layout: TimelineLayout, left: float, right: float, palette: QPalette
+    painter: QPainter,
+    layout: TimelineLayout,
+    left: float,
+    right: float,
+    palette: QPalette,
+    *,
+    offset: float = 0.0,
 ) -> None:
+    """Ticks and labels in video time, as the preview counts it: a scene starting `offset`
+    seconds into the video (after the intro card) is labelled from there."""
     band = QRectF(left, 0.0, right - left, RULER_HEIGHT)
     painter.fillRect(band, palette.color(QPalette.ColorRole.Window).darker(115))
     text = palette.color(QPalette.ColorRole.WindowText)
     painter.setPen(palette.color(QPalette.ColorRole.Mid))
     painter.drawLine(QPointF(left, RULER_HEIGHT - 0.5), QPointF(right, RULER_HEIGHT - 0.5))
     major_step, _ = tick_steps(layout.pixels_per_second)
-    start = max(0.0, layout.time_at(left) - major_step)
-    end = max(start, (right - layout.x_at(0.0)) / layout.pixels_per_second)
+    start = max(0.0, layout.time_at(left) - major_step) + offset  # nothing before scene 1
+    end = max(start, (right - layout.x_at(0.0)) / layout.pixels_per_second + offset)
     painter.setFont(small_font(painter.font()))
     for tick in ruler_ticks(layout.pixels_per_second, start, end):
-        x = round(layout.x_at(tick.seconds)) + 0.5
+        x = round(layout.x_at(tick.seconds - offset)) + 0.5
         height = 9.0 if tick.major else 4.0
         painter.setPen(text if tick.major else palette.color(QPalette.ColorRole.Mid))
         painter.drawLine(QPointF(x, RULER_HEIGHT - height), QPointF(x, RULER_HEIGHT))

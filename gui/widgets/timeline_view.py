@@ -154,6 +154,7 @@ class TimelineView(QWidget):
             has_project=self._session.has_project,
             active_marker=gesture.index if gesture and gesture.kind is GestureKind.MARKER else -1,
             drop_gap=self.drop_gap,
+            video_offset=self._intro_seconds(),
         )
         painter = QPainter(self)
         try:

@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
@@ -28,11 +29,13 @@ from pytestqt.qtbot import QtBot
 from gui import mime
 from gui.docks.timeline import TimelinePanel
 from gui.services import Services
+from gui.widgets import timeline_paint
 from gui.widgets.timeline_geometry import ORIGIN, RULER_HEIGHT, TRACK_TOP
 from gui.widgets.timeline_paint import PLAYHEAD_COLOR
 from video_studio import edits
 from video_studio.models import Transition, TransitionType
 from video_studio.project import Project
+from video_studio.storyboard import CardConfig
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -391,3 +394,26 @@ def test_without_a_project_the_panel_is_empty_and_follows_project_changes(
     services.session.set_project(None)
     assert panel.view.scenes == [] and panel.summary.text() == "No project"
     panel.shutdown()
+
+
+def test_the_ruler_counts_video_time_like_the_preview(
+    panel: TimelinePanel, project: Project, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    """With a 2 s intro card the first scene starts 2 s into the video: the ruler is
+    labelled from 0:02 there, and the playhead at video time 3 s sits 1 s into scene 1."""
+    offsets: list[float] = []
+    real = timeline_paint.paint_ruler
+
+    def spy(*args: Any, offset: float = 0.0, **kwargs: Any) -> None:
+        offsets.append(offset)
+        real(*args, offset=offset, **kwargs)
+
+    monkeypatch.setattr(timeline_paint, "paint_ruler", spy)
+    session = panel._session
+    assert session.edit(lambda p: edits.update_project(p, {"intro": CardConfig(duration=2.0)}))
+    session.set_playhead(3.0)
+    panel.view.repaint()
+    assert offsets and offsets[-1] == 2.0
+    image = panel.view.grab().toImage()
+    x = round(ORIGIN + 1.0 * panel.view.pixels_per_second)
+    assert image.pixelColor(x, int(TRACK_TOP + 40)) == PLAYHEAD_COLOR
