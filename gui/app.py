@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.app_icon import APP_ID, app_icon
 from gui.main_window import MainWindow
@@ -20,6 +20,7 @@ from gui.ui_state import UiState
 from video_studio import __version__
 
 __all__ = [
+    "after_first_paint",
     "apply_saved_theme",
     "create_app",
     "create_main_window",
@@ -118,12 +119,47 @@ def run(argv: Sequence[str] | None = None, project: Path | None = None) -> int:
     state = UiState.load()
     apply_saved_theme(app, state)
     window = create_main_window(state, load_parts=False)
-    window.show()
 
     def finish_start() -> None:
         window.load_parts()
         if project is not None:
             open_in_window(window, project)
 
-    QTimer.singleShot(0, finish_start)
+    # A zero timer would run before the window's first paint: the user would look at an
+    # empty frame until every panel had loaded.
+    after_first_paint(window, finish_start)
+    window.show()
     return int(app.exec())
+
+
+class _FirstPaintWatch(QObject):
+    def __init__(self, widget: QWidget, then: Callable[[], None], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._then = then
+        self._fired = False
+        widget.installEventFilter(self)
+        self._fallback = QTimer(self)  # never painted (a hidden start): go on anyway
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self._fire)
+        self._fallback.start(fallback_ms)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self, self._fire)  # once this paint has reached the screen
+        return False
+
+    def _fire(self) -> None:
+        if self._fired:
+            return
+        self._fired = True
+        self._fallback.stop()
+        self._widget.removeEventFilter(self)
+        self.deleteLater()
+        self._then()
+
+
+def after_first_paint(widget: QWidget, then: Callable[[], None], fallback_ms: int = 1000) -> None:
+    """Call `then` once from the event loop, right after `widget` is first painted (or after
+    `fallback_ms` if it never is)."""
+    _FirstPaintWatch(widget, then, fallback_ms)

@@ -15,9 +15,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMessageBox, QScrollArea
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from gui import app as gui_app
@@ -253,3 +260,32 @@ def test_the_inspector_is_never_narrower_than_its_fields(
         page = area.widget()
         assert page is not None
         assert page.width() >= page.minimumSizeHint().width(), area.objectName()
+
+
+class _CountingWidget(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        self.paints += 1
+
+
+def test_the_panels_load_after_the_window_is_painted(qtbot: QtBot) -> None:
+    """The start-up work waits for the first paint: the user sees the window at once."""
+    widget = _CountingWidget()
+    qtbot.addWidget(widget)
+    seen: list[int] = []
+    gui_app.after_first_paint(widget, lambda: seen.append(widget.paints))
+    widget.show()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen[0] >= 1  # painted before the work began
+    qtbot.wait(50)
+    widget.update()
+    qtbot.wait(50)
+    assert len(seen) == 1  # once only
+
+    hidden: list[bool] = []
+    never_shown = QWidget()
+    gui_app.after_first_paint(never_shown, lambda: hidden.append(True), fallback_ms=50)
+    qtbot.waitUntil(lambda: hidden == [True], timeout=2000)  # never shown: still runs
