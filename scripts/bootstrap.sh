@@ -14,8 +14,9 @@ VS_APT_RUNTIME=(
     libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core fonts-noto-cjk
 )
 # Only the test suite needs these: a virtual X server, and the freedesktop validators and MIME
-# tools that check the desktop integration files (tests/packaging).
-VS_APT_TEST=(xvfb xauth desktop-file-utils appstream shared-mime-info libglib2.0-bin)
+# tools that check the desktop integration files, and binutils (objdump) for PyInstaller
+# (tests/packaging).
+VS_APT_TEST=(xvfb xauth desktop-file-utils appstream shared-mime-info libglib2.0-bin binutils)
 
 vs_log() { printf '[video-studio] %s\n' "$*" >&2; }
 

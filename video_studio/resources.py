@@ -1,13 +1,15 @@
 """Where the bundled resources (templates, demo project, fonts) live.
 
 A source checkout or an editable install keeps `resources/` next to the `video_studio`
-package. A bundle (PyInstaller, Flatpak) may put it elsewhere and says so with the
-VIDEO_STUDIO_RESOURCES environment variable, which then takes precedence.
+package; the PyInstaller bundle (packaging/video_studio.spec) keeps it in its data folder,
+`sys._MEIPASS`. Any other layout (Flatpak, a system package) says where it is with the
+VIDEO_STUDIO_RESOURCES environment variable, which takes precedence over both.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from video_studio.error_types import RecoveryAction, VideoStudioError, VideoStudioErrorType
@@ -24,7 +26,8 @@ def _missing(message: str) -> VideoStudioError:
 
 
 def resources_dir() -> Path:
-    """The resources folder: $VIDEO_STUDIO_RESOURCES when set, else the checkout's one."""
+    """The resources folder: $VIDEO_STUDIO_RESOURCES when set, else the bundle's or the
+    checkout's one."""
     override = os.environ.get(RESOURCES_ENV, "").strip()
     if override:
         folder = Path(override).expanduser()
@@ -34,13 +37,20 @@ def resources_dir() -> Path:
                 f"Point {RESOURCES_ENV} at the folder that holds 'templates', or unset it."
             )
         return folder
-    folder = Path(__file__).resolve().parent.parent / "resources"
+    folder = _installed_resources_dir()
     if not folder.is_dir():
         raise _missing(
             f"Video Studio's resources folder was not found at {folder}. Reinstall the "
             f"application, or set {RESOURCES_ENV} to the folder that holds 'templates'."
         )
     return folder
+
+
+def _installed_resources_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)  # set by the PyInstaller bootloader
+    if getattr(sys, "frozen", False) and isinstance(bundle, str):
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
 
 
 def template_dir() -> Path:
