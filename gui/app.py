@@ -133,29 +133,37 @@ def run(argv: Sequence[str] | None = None, project: Path | None = None) -> int:
 
 
 class _FirstPaintWatch(QObject):
+    """Lives as the widget's child; its two timers are its own, so nothing outlives it."""
+
     def __init__(self, widget: QWidget, then: Callable[[], None], fallback_ms: int) -> None:
         super().__init__(widget)
         self._widget = widget
         self._then = then
         self._fired = False
+        self._after_paint = self._single_shot(0)  # once the first paint has been delivered
+        self._fallback = self._single_shot(fallback_ms)  # never painted (a hidden start)
+        self._fallback.start()
         widget.installEventFilter(self)
-        self._fallback = QTimer(self)  # never painted (a hidden start): go on anyway
-        self._fallback.setSingleShot(True)
-        self._fallback.timeout.connect(self._fire)
-        self._fallback.start(fallback_ms)
+
+    def _single_shot(self, interval_ms: int) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(self._fire)
+        return timer
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._widget and event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, self, self._fire)  # once this paint has reached the screen
+        if not self._fired and watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._after_paint.start()
         return False
 
     def _fire(self) -> None:
         if self._fired:
             return
         self._fired = True
+        self._after_paint.stop()
         self._fallback.stop()
         self._widget.removeEventFilter(self)
-        self.deleteLater()
         self._then()
 
 
