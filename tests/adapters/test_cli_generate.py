@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -43,6 +44,16 @@ def photo(tmp_path: Path) -> Path:
     path = tmp_path / "bottle.jpg"
     assert cv2.imwrite(str(path), cv2.cvtColor(textured_image(640, 480), cv2.COLOR_RGB2BGR))
     return path
+
+
+@pytest.fixture
+def sigint_reaches_children() -> Iterator[None]:
+    """A test run started in the background (`cmd &`) has SIGINT ignored, and children
+    inherit that: Ctrl+C would never reach the command. With a handler here instead, a
+    child starts with the default, which Python turns into KeyboardInterrupt."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -149,6 +160,7 @@ def test_a_plugin_model_generates_from_the_command_line(photo: Path, tmp_path: P
     assert "Demo colours cannot make 7 s clips (it makes 1 s, 2 s or 3 s)" in unsupported.stderr
 
 
+@pytest.mark.usefixtures("sigint_reaches_children")
 def test_ctrl_c_cancels_and_leaves_nothing(photo: Path, tmp_path: Path) -> None:
     out = tmp_path / "long.mp4"
     process = subprocess.Popen(
@@ -276,6 +288,7 @@ def test_importing_the_cli_loads_no_engine() -> None:
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.usefixtures("sigint_reaches_children")
 def test_cloud_model_against_the_runway_emulator(photo: Path, tmp_path: Path) -> None:
     emulator = RunwayEmulator()
     emulator.start()
