@@ -35,7 +35,6 @@ from video_studio.config_errors import ConfigError
 from video_studio.error_classifier import classify_exception
 from video_studio.project import Project
 from video_studio.render.compositor import Compositor
-from video_studio.render.scenes import PhotoLoader, load_original
 from video_studio.render.sources import SourceCache
 from video_studio.storyboard import Storyboard
 from video_studio.thread_priority import lower_current_thread_priority
@@ -155,7 +154,6 @@ class PreviewRenderer(QObject):
         self._cond = threading.Condition()
         # Guarded by _cond:
         self._source: Source | None = None
-        self._photos: PhotoLoader = load_original
         self._source_pending = False
         self._generation = 0  # counts set_source and clear calls: a stale build is dropped
         self._pending_time: float | None = None
@@ -179,17 +177,14 @@ class PreviewRenderer(QObject):
     def running(self) -> bool:
         return any(thread.isRunning() for thread in self._threads)
 
-    def set_source(
-        self, source: Source, *, at: float | None = None, photos: PhotoLoader = load_original
-    ) -> None:
+    def set_source(self, source: Source, *, at: float | None = None) -> None:
         """Build a compositor from what `source()` returns (called on the render thread),
-        drawing photos with `photos` (the project's proxies), then render the frame at `at`
-        (default: the newest requested time) with it. Replaces a build not started yet."""
+        then render the frame at `at` (default: the newest requested time) with it.
+        Replaces a build not started yet."""
         with self._cond:
             if self._stopping:
                 return
             self._source = source
-            self._photos = photos
             self._source_pending = True
             self._generation += 1
             if at is not None:
@@ -257,13 +252,12 @@ class PreviewRenderer(QObject):
                 if self._stopping:
                     return
                 source = self._source if self._source_pending else None
-                photos = self._photos
                 generation = self._generation
                 self._source_pending = False
                 t = self._pending_time
                 self._pending_time = None
             if source is not None:
-                built = self._build(source, photos, generation)
+                built = self._build(source, generation)
                 if built and t is None:
                     with self._cond:
                         t = self._playhead  # the new document at the current time
@@ -273,7 +267,7 @@ class PreviewRenderer(QObject):
     def _has_work(self) -> bool:
         return self._stopping or self._source_pending or self._pending_time is not None
 
-    def _build(self, source: Source, photos: PhotoLoader, generation: int) -> bool:
+    def _build(self, source: Source, generation: int) -> bool:
         """Make the compositor for `source` and announce it; False when there is none (or
         a newer source or a clear came meanwhile: this build is dropped unannounced)."""
         compositor: Compositor | None = None
@@ -284,7 +278,7 @@ class PreviewRenderer(QObject):
                 message = result
             else:
                 size = preview_size(result.frame_size, self._pixels)
-                compositor = Compositor(result, size=size, cache=self._cache, photos=photos)
+                compositor = Compositor(result, size=size, cache=self._cache)
         except Exception as error:  # a document the renderer cannot take: say why
             _log.warning("preview: the document cannot be rendered", exc_info=True)
             message = f"The preview cannot be shown: {classify_exception(error).message}"

@@ -32,8 +32,6 @@ from gui.widgets.playback_clock import (
 )
 from gui.widgets.preview_canvas import PreviewCanvas
 from gui.widgets.preview_transport import TransportRow, add_playback_actions
-from video_studio.asset_cache import AssetCache
-from video_studio.render.proxy_photos import proxy_photos
 
 __all__ = [
     "LOADING_TEXT",
@@ -332,11 +330,7 @@ class PreviewPanel(QWidget):
             return
         self._built_for = project.document
         self._source_at = self._time
-        self.renderer.set_source(
-            functools.partial(resolve_storyboard, project),
-            at=self._time,
-            photos=proxy_photos(AssetCache(project.cache_dir)),
-        )
+        self.renderer.set_source(functools.partial(resolve_storyboard, project), at=self._time)
 
     def _document_ready(self, doc: PreviewDocument) -> None:
         if self._closed or self.session.project is None:

@@ -24,13 +24,7 @@ from video_studio.models import TextOverlay
 from video_studio.render.color import color_to_yuv, yuv420_to_rgb
 from video_studio.render.drawing import draw_sprite
 from video_studio.render.frame import Sprite, YuvFrame
-from video_studio.render.scenes import (
-    PhotoLoader,
-    RenderContext,
-    SceneRenderer,
-    load_original,
-    make_renderer,
-)
+from video_studio.render.scenes import RenderContext, SceneRenderer, make_renderer
 from video_studio.render.sources import SourceCache
 from video_studio.render.sprites import sprite_from_rgba
 from video_studio.render.text import place_text, render_text, safe_rect
@@ -59,7 +53,6 @@ class Compositor:
         fps: float | None = None,
         template: Template | None = None,
         cache: SourceCache | None = None,
-        photos: PhotoLoader = load_original,
     ) -> None:
         width, height = size or storyboard.frame_size
         if width % 2 or height % 2 or width < 2 or height < 2:
@@ -70,7 +63,7 @@ class Compositor:
         self.fps = float(fps or storyboard.fps)
         self.timeline = build_timeline(storyboard, self.template)
         self.context = RenderContext(
-            storyboard, self.template, width, height, self.fps, cache or SourceCache(), photos
+            storyboard, self.template, width, height, self.fps, cache or SourceCache()
         )
         self._renderers: dict[int, SceneRenderer] = {}
         self._texts: dict[int, PlacedSprite | None] = {}

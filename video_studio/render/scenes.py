@@ -5,7 +5,6 @@ state; prepared sources live in the SourceCache."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +15,6 @@ import numpy as np
 
 from video_studio.analysis_store import shared_analysis_store
 from video_studio.image_io import load_image, probe_image_cached
-from video_studio.image_pixels import ImageArray
 from video_studio.layers import separate_layers
 from video_studio.models import FitMode, MotionSpec, MotionType
 from video_studio.motion import Framing, MotionPath, Subject, Window, base_window, plan_motion
@@ -53,16 +51,6 @@ class LayerPair:
         return self.far.nbytes + self.near.nbytes
 
 
-# Loads a photo for drawing: (path, longest side wanted or None for full size) -> RGB or
-# RGBA pixels, upright, at least that side where the photo has it.
-PhotoLoader = Callable[[Path, int | None], ImageArray]
-
-
-def load_original(path: Path, side: int | None) -> ImageArray:
-    """The photo itself, decoded at reduced scale where `side` allows (exports)."""
-    return load_image(path, max_side=side, keep_alpha=True)
-
-
 @dataclass(frozen=True)
 class RenderContext:
     storyboard: Storyboard
@@ -71,7 +59,6 @@ class RenderContext:
     height: int
     fps: float
     cache: SourceCache
-    photos: PhotoLoader = load_original  # the preview draws from proxies instead
 
     @property
     def aspect(self) -> float:
@@ -147,10 +134,7 @@ class ImageRenderer:
         scale = reduction_for(self.image_w, widest, self.context.width)
         transparent = not self.covers_frame
         key = (*file_key(self.path), "image", round(scale, 3), transparent)
-        load = self.context.photos
-        source = self.context.cache.get(
-            key, lambda: _load_planes(self.path, scale, transparent, load)
-        )
+        source = self.context.cache.get(key, lambda: _load_planes(self.path, scale, transparent))
         assert isinstance(source, SourcePlanes)
         return source
 
@@ -288,10 +272,10 @@ def _inside(window: Window, width: float, height: float) -> bool:
     return x >= -slack and y >= -slack and x + w <= width + slack and y + h <= height + slack
 
 
-def _load_planes(path: Path, scale: float, transparent: bool, load: PhotoLoader) -> SourcePlanes:
+def _load_planes(path: Path, scale: float, transparent: bool) -> SourcePlanes:
     info = probe_image_cached(path)
     side = math.ceil(max(info.width, info.height) * scale)
-    image = load(path, side if scale < 1.0 else None)
+    image = load_image(path, max_side=side if scale < 1.0 else None, keep_alpha=True)
     planes = make_planes(image, 1.0, transparent_edges=transparent)
     # Windows are in the original's pixels; decoding may have reduced the image.
     return replace(planes, scale=image.shape[1] / info.width)
