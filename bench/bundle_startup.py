@@ -8,8 +8,8 @@ Each run is a new process, timed by the parent from spawn: `video-studio --versi
 exit, and `video-studio` (no arguments: the desktop app) to two marks in Qt's widget painting
 log (QT_LOGGING_RULES=qt.widgets.painting, read from stderr; the app is killed after the
 second): "shown", the main window marked for painting, which show() does, and "painted", its
-first paint as a top-level. `gui.app.run` loads the panels from a zero timer queued right
-after show(), which runs before the first paint, so "painted" includes the panels. The
+first paint as a top-level. `gui.app.run` loads the panels right after that first paint
+(`gui.app.after_first_paint`), so "painted" is what the user sees first. The
 bundle runs `dist/video-studio/video-studio`; the venv runs `python main.py`, the command
 line the bundle froze. gui_startup.py's own in-process mark ("shown", the first Paint event,
 with the panels loaded after it) runs alongside on the venv, to relate the external marks to
@@ -189,7 +189,7 @@ def main() -> None:
         for what, label in (
             ("version", "`--version`, to exit"),
             ("shown", "desktop app, to the main window shown"),
-            ("painted", "desktop app, to the main window painted (panels loaded)"),
+            ("painted", "desktop app, to the main window painted"),
         )
     ]
     header = [f"cold start, median of {args.rounds}", "bundle ms", "venv ms", "bundle / venv"]
