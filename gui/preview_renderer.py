@@ -155,6 +155,7 @@ class PreviewRenderer(QObject):
         # Guarded by _cond:
         self._source: Source | None = None
         self._source_pending = False
+        self._rendering = False  # the render thread is making a frame or a compositor
         self._generation = 0  # counts set_source and clear calls: a stale build is dropped
         self._pending_time: float | None = None
         self._playhead = 0.0  # the newest requested time (for warming and rebuilds)
@@ -256,13 +257,19 @@ class PreviewRenderer(QObject):
                 self._source_pending = False
                 t = self._pending_time
                 self._pending_time = None
-            if source is not None:
-                built = self._build(source, generation)
-                if built and t is None:
-                    with self._cond:
-                        t = self._playhead  # the new document at the current time
-            if t is not None:
-                self._render(t)
+                self._rendering = True
+            try:
+                if source is not None:
+                    built = self._build(source, generation)
+                    if built and t is None:
+                        with self._cond:
+                            t = self._playhead  # the new document at the current time
+                if t is not None:
+                    self._render(t)
+            finally:
+                with self._cond:
+                    self._rendering = False
+                    self._cond.notify_all()  # the warm-up waits for an idle render thread
 
     def _has_work(self) -> bool:
         return self._stopping or self._source_pending or self._pending_time is not None
@@ -335,7 +342,7 @@ class PreviewRenderer(QObject):
                         return
                     compositor = self._compositor
                     index = self._next_cold(compositor) if compositor is not None else None
-                    if compositor is not None and index is not None:
+                    if compositor is not None and index is not None and not self._frame_wanted():
                         break
                     self._cond.wait()
                 self._warmed.add(index)
@@ -344,6 +351,11 @@ class PreviewRenderer(QObject):
                 compositor.frame(item.start)  # decodes and prepares what the item shows
             except Exception:  # the frame that needs it reports the failure
                 _log.debug("preview warm-up of %s failed", item.label, exc_info=True)
+
+    def _frame_wanted(self) -> bool:
+        """A frame is being made or asked for: the warm-up does not start an item then, so
+        a scrub has the two cores (and the GIL) to itself. Call with the lock held."""
+        return self._rendering or self._pending_time is not None or self._source_pending
 
     def _next_cold(self, compositor: Compositor) -> int | None:
         items = compositor.timeline.items

@@ -10,10 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import math
 import statistics
+import threading
 import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -675,3 +677,36 @@ def test_the_renderer_stops_with_a_request_in_flight(qtbot: QtBot, project: Proj
     renderer.request(3.0)  # after shutdown: ignored, nothing restarts
     assert not renderer.running
     assert math.isfinite(frames[-1])
+
+
+def test_the_warm_up_waits_while_a_frame_is_being_made(
+    qtbot: QtBot, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scrub gets the cores to itself: no scene starts warming while the render thread
+    is making a frame; when it is idle the warm-up goes on and touches every scene."""
+    renderer = PreviewRenderer()
+    release = threading.Event()
+    started: list[str] = []
+    real_render = PreviewRenderer._render
+
+    def held_render(self: PreviewRenderer, t: float) -> None:
+        release.wait(5.0)  # the frame takes as long as the test says
+        real_render(self, t)
+
+    real_frame = Compositor.frame
+
+    def noted_frame(self: Compositor, t: float) -> Any:
+        started.append(threading.current_thread().name)
+        return real_frame(self, t)
+
+    monkeypatch.setattr(PreviewRenderer, "_render", held_render)
+    monkeypatch.setattr(Compositor, "frame", noted_frame)
+    try:
+        renderer.set_source(lambda: resolve_storyboard(project), at=1.0)
+        qtbot.wait(400)  # built, and the first frame held
+        assert started == []  # nothing warmed meanwhile
+        release.set()
+        qtbot.waitUntil(lambda: len(started) >= len(project.document.storyboard.scenes))
+    finally:
+        release.set()
+        assert renderer.shutdown()
