@@ -70,8 +70,10 @@ class MonitoringView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         header = self.table.horizontalHeader()
+        # Every column as wide as its contents (a model's name must not be cut to "Runw…");
+        # the table scrolls sideways in a narrow dock, the last column takes what is left.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.empty = QLabel("No generations yet: the numbers appear with the first one.", self)
         self.empty.setObjectName("metrics_empty")
         self.empty.setWordWrap(True)

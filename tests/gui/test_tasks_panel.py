@@ -267,6 +267,11 @@ def test_breaker_alert_and_monitoring_table(
     [cells] = monitoring.rows()
     assert cells[:6] == ["Luma Dream Machine", "1", "0%", "–", "0", "0"]
     assert cells[BREAKER_COLUMN] == "open"
+    table = monitoring.table
+    table.resize(220, 200)  # a narrow dock: the name still shows whole (it scrolls)
+    qtbot.wait(20)
+    name_width = table.fontMetrics().horizontalAdvance("Luma Dream Machine")
+    assert table.columnWidth(0) >= name_width
     panel.tabs.setCurrentIndex(0)
     assert not monitoring.auto_refreshing
 
