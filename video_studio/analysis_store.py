@@ -7,13 +7,16 @@ them again, every session. Both depend only on the photo's bytes, the size it wa
 at and the algorithm, so they are stored under names made of those: a subject box as a
 small JSON file, layers as two lossless PNGs (the product's alpha and the filled
 background; the product's colours are the photo's own). A damaged or unreadable entry is
-computed again; a store that cannot be written still answers, from the analysis.
+computed again; a store that cannot be written still answers, from the analysis. The store
+is kept under MAX_STORE_BYTES, least recently used entries out first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +34,12 @@ from video_studio.subject import SubjectBox
 _log = logging.getLogger("video_studio.rendering")
 
 # Bump when video_studio.subject or video_studio.layers change their results: old entries
-# are then ignored (and pruned with the rest of the cache folder by age).
+# are then ignored, and pruned in time as the least recently used.
 ANALYSIS_VERSION = 1
 _APP_FOLDER = "video-studio"
 _PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]  # lossless; level 1 encodes ~5x faster than 9
+# Kept to this size, least recently used first out (a photo's entries are a few MB).
+MAX_STORE_BYTES = 1 << 30
 
 
 def default_store_folder() -> Path:
@@ -95,10 +100,34 @@ class AnalysisStore:
         if alpha is None or bgr is None or alpha.shape != shape or bgr.shape[:2] != shape:
             _log.info("ignoring the incomplete layer entry %s", base)
             return None
+        for suffix in ("-alpha.png", "-background.png"):
+            _mark_used(self.folder / f"{base}{suffix}")
         foreground = np.empty((*shape, 4), np.uint8)
         foreground[..., :3] = image[..., :3]
         foreground[..., 3] = alpha
         return LayerSplit(foreground, np.ascontiguousarray(bgr[..., ::-1]), box)
+
+    def prune(self, max_bytes: int = MAX_STORE_BYTES) -> int:
+        """Delete the least recently used files until the store holds at most `max_bytes`;
+        returns how many were deleted. An entry missing a file is simply made again."""
+        files: list[tuple[float, int, Path]] = []
+        try:
+            for file in self.folder.iterdir():
+                with contextlib.suppress(OSError):
+                    stat = file.stat()
+                    files.append((stat.st_mtime, stat.st_size, file))
+        except OSError:  # no store yet, or unreadable: nothing to prune
+            return 0
+        total = sum(size for _, size, _ in files)
+        deleted = 0
+        for _, size, file in sorted(files):
+            if total <= max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                file.unlink()
+                total -= size
+                deleted += 1
+        return deleted
 
     def _store(self, name: str, content: str | bytes) -> None:
         file = self.folder / name
@@ -117,9 +146,16 @@ def _box_fields(box: SubjectBox) -> dict[str, float | str]:
             "method": box.method}  # fmt: skip
 
 
+def _mark_used(file: Path) -> None:
+    """Entries are pruned least recently used first: a read counts as a use."""
+    with contextlib.suppress(OSError):
+        os.utime(file)
+
+
 def _read_box(file: Path) -> SubjectBox | None:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
+        _mark_used(file)
         x, y, w, h, confidence = (float(data[key]) for key in ("x", "y", "w", "h", "confidence"))
         return SubjectBox(x, y, w, h, confidence, str(data["method"]))
     except FileNotFoundError:
@@ -146,4 +182,5 @@ def shared_analysis_store() -> AnalysisStore:
     with _shared_lock:
         if _shared is None:
             _shared = AnalysisStore()
+            _shared.prune()  # once a process: a directory listing, off the GUI thread
         return _shared

@@ -103,3 +103,21 @@ def test_frames_are_the_same_from_a_cold_or_a_warm_store(
     warm = [Compositor(board, size=(320, 180)).frame_rgb(t) for t in times]
     for t, before, after in zip(times, cold, warm, strict=True):
         assert np.array_equal(before, after), t
+
+
+def test_the_store_is_pruned_least_recently_used_first(photo: Path, tmp_path: Path) -> None:
+    store = AnalysisStore(tmp_path / "store")
+    old = store.folder / "stale-subject-320-v1.json"
+    store.folder.mkdir(parents=True)
+    old.write_text("x" * 1000, encoding="utf-8")
+    os.utime(old, (1_000_000, 1_000_000))  # last used long ago
+    box = store.subject_box(photo, 640, lambda: find_subject(rgb(photo)))
+    (entry,) = store.folder.glob("*-subject-640-*.json")
+    os.utime(entry, (1_000_000, 1_000_000))
+    assert AnalysisStore(store.folder).subject_box(photo, 640, lambda: box) == box
+    assert entry.stat().st_mtime > 1_000_000  # reading it counted as a use
+
+    assert store.prune(max_bytes=entry.stat().st_size) == 1
+    assert not old.exists() and entry.exists()  # the one used least recently went
+    assert store.prune(max_bytes=0) == 1 and list(store.folder.iterdir()) == []
+    assert AnalysisStore(tmp_path / "nowhere").prune() == 0
