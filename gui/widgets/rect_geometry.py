@@ -83,6 +83,23 @@ def conform(rect: Rect, size: Size, aspect: float) -> Rect:
     return _shift_inside((cx - new_w / 2, cy - new_h / 2, new_w, new_h), size)
 
 
+def conform_pair(start: Rect, end: Rect, size: Size, aspect: float) -> tuple[Rect, Rect]:
+    """Both windows of a motion made valid together. When the larger does not fit the
+    image (a zoom on a photo shown whole, with borders), both shrink by one common factor
+    first: conforming each alone would clamp both to the whole image and lose the zoom."""
+    if not all(map(math.isfinite, (*start, *end))) or min(start[2:] + end[2:]) <= 0:
+        return conform(start, size, aspect), conform(end, size, aspect)
+    widths = [max(w, h * aspect) for _, _, w, h in (start, end)]
+    factor = min(1.0, largest_inside(size, aspect)[2] / max(widths))
+
+    def shrunk(rect: Rect) -> Rect:
+        x, y, w, h = rect
+        cx, cy = x + w / 2, y + h / 2
+        return (cx - w * factor / 2, cy - h * factor / 2, w * factor, h * factor)
+
+    return conform(shrunk(start), size, aspect), conform(shrunk(end), size, aspect)
+
+
 def move(rect: Rect, delta: Point, size: Size) -> Rect:
     """`rect` moved by `delta`, stopping at the image's edges."""
     x, y, w, h = rect

@@ -62,7 +62,7 @@ def motion_rects(
         path = plan_motion(motion, Framing(width, height, output, fit))
         start, end = _fraction(path.start, width, height), _fraction(path.end, width, height)
     aspect = geo.fraction_aspect(output, width, height)
-    return geo.conform(start, geo.UNIT, aspect), geo.conform(end, geo.UNIT, aspect)
+    return geo.conform_pair(start, end, geo.UNIT, aspect)
 
 
 def _fraction(window: tuple[float, float, float, float], width: float, height: float) -> geo.Rect:

@@ -18,11 +18,13 @@ from pytestqt.qtbot import QtBot
 
 from gui.docks.inspector import InspectorPanel
 from gui.services import Services
+from gui.widgets import scene_defaults
 from gui.widgets.rect_editor import RectEditor
 from video_studio import edits
 from video_studio.media_formats import AspectRatio
-from video_studio.models import Easing, MotionType, Scene, TextPosition, TransitionType
+from video_studio.models import Easing, FitMode, MotionType, Scene, TextPosition, TransitionType
 from video_studio.project import Project
+from video_studio.templates import get_template
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -487,3 +489,14 @@ def test_choosing_music_stores_a_relative_or_absolute_path(
 def test_no_project_shows_a_hint(services: Services, panel: InspectorPanel) -> None:
     services.session.set_project(None)
     assert panel.stack.currentWidget() is panel.placeholder
+
+
+def test_template_motions_keep_moving_when_made_custom(project: Project) -> None:
+    """Amazon Minimal shows photos whole (contain): its zooms start wider than the photo.
+    The rectangles shown and taken by "Custom (start → end)" must still differ."""
+    document = project.document
+    template = get_template(document.storyboard.template_id)
+    assert template.fit is FitMode.CONTAIN
+    for index, scene in enumerate(document.storyboard.scenes):
+        start, end = scene_defaults.motion_rects(document, template, scene, index)
+        assert start != pytest.approx(end), (index, start, end)

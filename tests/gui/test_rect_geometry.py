@@ -12,6 +12,7 @@ from gui.widgets.rect_geometry import (
     Corner,
     Rect,
     conform,
+    conform_pair,
     fraction_aspect,
     hit_corner,
     largest_inside,
@@ -116,3 +117,28 @@ def test_hit_corner_finds_the_nearest_corner() -> None:
     assert hit_corner(rect, (0.61, 0.49), 0.02, 0.02) is Corner.BOTTOM_RIGHT
     assert hit_corner(rect, (0.2, 0.2), 0.02, 0.02) is Corner.TOP_LEFT
     assert hit_corner(rect, (0.4, 0.35), 0.02, 0.02) is None
+
+
+def test_a_zoom_beyond_the_image_survives_conforming_the_pair() -> None:
+    """A zoom on a photo shown whole (contain fit): the start window is larger than the
+    photo. Conformed one by one both windows become the whole photo and the zoom is gone;
+    as a pair they shrink together and the end stays smaller than the start."""
+    start, end = (-0.1, -0.1, 1.2, 1.2), (0.0, 0.0, 1.0, 1.0)
+    assert conform(start, UNIT, 1.0) == conform(end, UNIT, 1.0)  # the old way: no motion
+    new_start, new_end = conform_pair(start, end, UNIT, 1.0)
+    assert new_start == pytest.approx((0.0, 0.0, 1.0, 1.0))
+    assert new_end[2] == pytest.approx(1.0 / 1.2)
+    assert new_end[0] == pytest.approx((1.0 - 1.0 / 1.2) / 2)  # still centred
+
+
+@settings(max_examples=200)
+@given(
+    st.tuples(*[st.floats(-1, 2, allow_nan=False)] * 2, *[st.floats(0.01, 3)] * 2),
+    st.tuples(*[st.floats(-1, 2, allow_nan=False)] * 2, *[st.floats(0.01, 3)] * 2),
+    st.floats(0.2, 5),
+)
+def test_a_conformed_pair_is_always_valid(start: Rect, end: Rect, aspect: float) -> None:
+    for x, y, w, h in conform_pair(start, end, UNIT, aspect):
+        assert x >= -TOLERANCE and x + w <= 1 + TOLERANCE
+        assert y >= -TOLERANCE and y + h <= 1 + TOLERANCE
+        assert w / h == pytest.approx(aspect)
