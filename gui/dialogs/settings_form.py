@@ -224,6 +224,9 @@ class SettingsDialog(QDialog):
         fields.time_limit.valueChanged.connect(self._changed)
         fields.enabled.toggled.connect(self._changed)
         self._models_layout.insertWidget(self._models_layout.count() - 1, fields.box)
+        # Made while the dialog is open (when the settings arrive): a child added to a shown
+        # widget stays hidden unless shown itself (the layout's own show is only queued).
+        fields.box.show()
         self.models[name] = fields
         return fields
 
