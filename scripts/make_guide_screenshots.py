@@ -32,16 +32,13 @@ if str(REPO_ROOT) not in sys.path:  # run as a file: the repository's packages
 
 import numpy as np  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import (  # noqa: E402
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QGuiApplication,
     QImage,
 )
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from gui.app import (  # noqa: E402
     create_app,
@@ -58,6 +55,7 @@ from gui.docks.preview import PreviewPanel  # noqa: E402
 from gui.docks.tasks import TasksPanel  # noqa: E402
 from gui.theme import apply_theme  # noqa: E402
 from gui.ui_state import UiState  # noqa: E402
+from tests.qt_drops import drop, file_mime  # noqa: E402
 from tests.xvfb import SCREEN_SIZE, xvfb_display  # noqa: E402
 from video_studio import edits  # noqa: E402
 from video_studio.project_from_script import project_from_script  # noqa: E402
@@ -205,21 +203,6 @@ def drag(target: QWidget, start: QPoint, end: QPoint, steps: int = 10) -> None:
     QTest.mouseRelease(target, button, keys, end)
 
 
-def drop_files(target: QWidget, paths: list[Path]) -> bool:
-    """Files dropped from a file manager onto `target`: enter, move and drop events carrying
-    their URLs, as Qt delivers them. True when the drop was accepted."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    where = QPointF(target.rect().center())
-    action, buttons = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    keys = Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(target, QDragEnterEvent(where.toPoint(), action, mime, buttons, keys))
-    QApplication.sendEvent(target, QDragMoveEvent(where.toPoint(), action, mime, buttons, keys))
-    dropped = QDropEvent(where, action, mime, buttons, keys)
-    QApplication.sendEvent(target, dropped)
-    return dropped.isAccepted()
-
-
 class AppTour:
     """The real app on the X display, driven step by step; each step grabs its pictures."""
 
@@ -255,7 +238,7 @@ class AppTour:
         assert actions is not None
         assert actions.new_project(self.work / "Projects" / "Spring launch", "Spring launch")
         photos = [demo_dir() / name for name in WALKTHROUGH_PHOTOS]
-        assert drop_files(self.bin.view.viewport(), photos)
+        assert drop(self.bin.view.viewport(), file_mime(photos)) == (True, True)
         wait_until(lambda: len(self.session.document.assets) == len(photos), "the import")
         wait_until(lambda: self.bin.model.thumbnail_count() == len(photos), "the thumbnails")
         self.shot(self.window, "first-video-bin.png")

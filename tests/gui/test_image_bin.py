@@ -15,10 +15,10 @@ from pathlib import Path
 
 import cv2
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon
+from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 from pytestqt.qtbot import QtBot
 
 from gui.docks.image_bin import (
@@ -30,6 +30,7 @@ from gui.docks.image_bin import (
 )
 from gui.mime import ASSETS_MIME, decode_list, encode_list
 from gui.services import Services
+from tests.qt_drops import drop, file_mime
 from tests.render.conftest import textured_image
 from video_studio.project import Project
 
@@ -47,26 +48,6 @@ def jpegs(
         assert cv2.imwrite(str(path), pixels)
         made.append(path)
     return made
-
-
-def file_mime(paths: list[Path]) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    return mime
-
-
-def drop(target: QWidget, mime: QMimeData) -> tuple[bool, bool]:
-    """A drag entering `target`, moving, and dropping there: (enter accepted, dropped)."""
-    where = target.rect().center()
-    action = Qt.DropAction.CopyAction
-    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(where, action, mime, buttons, keys)
-    QApplication.sendEvent(target, enter)
-    move = QDragMoveEvent(where, action, mime, buttons, keys)
-    QApplication.sendEvent(target, move)
-    dropped = QDropEvent(QPointF(where), action, mime, buttons, keys)
-    QApplication.sendEvent(target, dropped)
-    return enter.isAccepted(), dropped.isAccepted()
 
 
 def names(panel: ImageBinPanel) -> list[str]:

@@ -20,9 +20,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from gui import app as gui_app
@@ -31,6 +29,7 @@ from gui.docks.image_bin import ImageBinPanel
 from gui.main_window import MainWindow
 from gui.session import ProjectSession
 from gui.ui_state import UiState
+from tests.qt_drops import drop, file_mime
 from tests.render.conftest import probe, textured_image
 from video_studio import edits
 from video_studio.media_formats import VideoQuality
@@ -94,19 +93,6 @@ def photos(folder: Path, count: int) -> list[Path]:
     return made
 
 
-def drop_files(target: QWidget, paths: list[Path]) -> bool:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    where = QPointF(target.rect().center())
-    action, buttons = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    keys = Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(target, QDragEnterEvent(where.toPoint(), action, mime, buttons, keys))
-    QApplication.sendEvent(target, QDragMoveEvent(where.toPoint(), action, mime, buttons, keys))
-    dropped = QDropEvent(where, action, mime, buttons, keys)
-    QApplication.sendEvent(target, dropped)
-    return dropped.isAccepted()
-
-
 def test_import_arrange_generate_export_without_blocking_the_gui(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
@@ -123,7 +109,7 @@ def test_import_arrange_generate_export_without_blocking_the_gui(
     bin_panel = window.panels["image_bin"]
     assert isinstance(bin_panel, ImageBinPanel)
     heartbeat.start()
-    assert drop_files(bin_panel.view.viewport(), files)
+    assert drop(bin_panel.view.viewport(), file_mime(files)) == (True, True)
     qtbot.waitUntil(lambda: len(session.document.assets) == 100, timeout=120_000)
     qtbot.waitUntil(lambda: bin_panel.model.thumbnail_count() == 100, timeout=120_000)
     stalls["import"] = heartbeat.stop()
