@@ -65,7 +65,7 @@ from gui_thumbnails import (
     open_window,
     pin_singletons,
     run_until,
-    stall_split_table,
+    stall_diagnostics,
     stats_row,
 )
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -659,11 +659,7 @@ def markdown(data: dict[str, Any]) -> str:
         "",
         timing.markdown_table(["target", "measured", "verdict"], verdict_rows),
     ]
-    if data.get("stall_stacks"):
-        parts += ["", "Diagnostic (`--stall-stacks`): GUI-thread stacks sampled during stalls:"]
-        parts += [f"* {ms:.0f} ms: `{stack}`" for stack, ms in data["stall_stacks"]]
-        parts += ["", "Stalls > 50 ms split by the GUI thread's scheduler counters:", ""]
-        parts.append(stall_split_table(data["stall_split"]))
+    parts += stall_diagnostics(data)
     return "\n".join(parts)
 
 

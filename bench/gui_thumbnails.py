@@ -621,12 +621,19 @@ def markdown(data: dict[str, Any]) -> str:
         "",
         verdicts,
     ]
-    if data.get("stall_stacks"):
-        parts += ["", "Diagnostic (`--stall-stacks`): GUI-thread stacks sampled during stalls:"]
-        parts += [f"* {ms:.0f} ms: `{stack}`" for stack, ms in data["stall_stacks"]]
-        parts += ["", "Stalls > 50 ms split by the GUI thread's scheduler counters:", ""]
-        parts.append(stall_split_table(data["stall_split"]))
+    parts += stall_diagnostics(data)
     return "\n".join(parts)
+
+
+def stall_diagnostics(data: dict[str, Any]) -> list[str]:
+    """The `--stall-stacks` section of a report (nothing when it was not asked for)."""
+    if not data.get("stall_stacks"):
+        return []
+    lines = ["", "Diagnostic (`--stall-stacks`): GUI-thread stacks sampled during stalls:"]
+    lines += [f"* {ms:.0f} ms: `{stack}`" for stack, ms in data["stall_stacks"]]
+    lines += ["", "Stalls > 50 ms split by the GUI thread's scheduler counters:", ""]
+    lines.append(stall_split_table(data["stall_split"]))
+    return lines
 
 
 def main() -> None:
